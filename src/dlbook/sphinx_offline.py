@@ -1,0 +1,81 @@
+"""Sphinx 扩展：构建时把书页需要的脚本从已安装的包复制进书里，页面不访问外网（见 {ref}`sec-intro`）。
+
+- MathJax 3：来自 ``sphinx-mathjax-offline`` 包，复制到 ``_static/mathjax/``；
+- plotly.js：来自 ``plotly`` 包，复制到 ``_static/plotly.min.js``，只在含 plotly 图的页面上加载一次；
+- Thebe（在页面里连接远程内核的按钮）在本书中关闭，Jupyter Book 仍会插入它的脚本（其中一段还重复插入，
+  导致浏览器报错），这里把它们从页面中去掉。
+
+在 ``_config.yml`` 的 ``sphinx.extra_extensions`` 中启用。
+"""
+
+from __future__ import annotations
+
+import shutil
+from importlib import metadata
+from pathlib import Path
+
+PLOTLY_JS = "plotly.min.js"
+MATHJAX_DIR = "mathjax"
+MATHJAX_ENTRY = f"{MATHJAX_DIR}/tex-chtml.js"
+PLOTLY_MARKER = "plotly-graph-div"
+
+
+def plotly_js_file() -> Path:
+    """已安装的 plotly 包自带的 plotly.min.js 的路径（见 {ref}`sec-intro`）。"""
+    import plotly
+
+    path = Path(plotly.__file__).parent / "package_data" / PLOTLY_JS
+    if not path.is_file():
+        raise FileNotFoundError(f"plotly 包里没有 {path}，请重新安装 plotly。")
+    return path
+
+
+def mathjax_dir() -> Path:
+    """已安装的 sphinx-mathjax-offline 包里 MathJax 3 的目录（见 {ref}`sec-intro`）。"""
+    try:
+        dist = metadata.distribution("sphinx-mathjax-offline")
+    except metadata.PackageNotFoundError as err:
+        raise FileNotFoundError("没有安装 sphinx-mathjax-offline，无法离线显示公式：pip install sphinx-mathjax-offline") from err
+    path = Path(dist.locate_file("sphinx-mathjax-offline/static/mathjax"))
+    if not (path / "tex-chtml.js").is_file():
+        raise FileNotFoundError(f"在 {path} 没有找到 MathJax 的 tex-chtml.js，请重新安装 sphinx-mathjax-offline。")
+    return path
+
+
+def _use_local_mathjax(app, config) -> None:
+    # 相对路径表示相对于 _static 目录。
+    config.mathjax_path = MATHJAX_ENTRY
+
+
+def _add_plotly_where_needed(app, pagename, templatename, context, doctree) -> None:
+    body = context.get("body", "")
+    if PLOTLY_MARKER in body:
+        # 在 html-page-context 中调用 add_js_file 只对这一页生效；放在 <head>，先于正文里的绘图脚本加载。
+        app.add_js_file(PLOTLY_JS, priority=100)
+
+
+def _is_thebe_script(js) -> bool:
+    filename = getattr(js, "filename", None) or str(js)
+    body = getattr(js, "attributes", {}).get("body", "")
+    return "thebe" in filename or "THEBE_JS_URL" in body
+
+
+def _drop_thebe(app, pagename, templatename, context, doctree) -> None:
+    context["script_files"] = [js for js in context.get("script_files", []) if not _is_thebe_script(js)]
+
+
+def _copy_assets(app, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    static = Path(app.outdir) / "_static"
+    static.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(plotly_js_file(), static / PLOTLY_JS)
+    shutil.copytree(mathjax_dir(), static / MATHJAX_DIR, dirs_exist_ok=True)
+
+
+def setup(app):
+    app.connect("config-inited", _use_local_mathjax, priority=900)
+    app.connect("html-page-context", _add_plotly_where_needed)
+    app.connect("html-page-context", _drop_thebe, priority=900)
+    app.connect("build-finished", _copy_assets)
+    return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

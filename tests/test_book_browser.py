@@ -1,0 +1,258 @@
+"""用真实的浏览器（无头 Chromium）检查构建好的 HTML 书。
+
+网站由 ``jupyter-book build .`` 生成在 ``_build/html``（可用环境变量 ``DLBOOK_SITE`` 指向别处），
+测试在 127.0.0.1 上临时起一个静态服务器。检查：每页没有控制台错误、没有访问 127.0.0.1 以外的地址、
+公式已排版、每个 plotly 图都画出来了、拖动滑块会改变画出的曲线、中文搜索能找到章节。
+
+没有构建好的网站或没有 Chromium 时跳过；设置 ``DLBOOK_REQUIRE_BROWSER=1``（CI 这样做）时改为失败。
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SITE = Path(os.environ.get("DLBOOK_SITE", ROOT / "_build" / "html"))
+CHROMIUM = os.environ.get("DLBOOK_CHROMIUM", "/usr/bin/chromium")
+REQUIRED = os.environ.get("DLBOOK_REQUIRE_BROWSER") == "1"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _skip_or_fail(reason: str):
+    if REQUIRED:
+        pytest.fail(f"浏览器测试不能跳过（DLBOOK_REQUIRE_BROWSER=1）：{reason}")
+    pytest.skip(reason)
+
+
+def _chapter_pages() -> list[str]:
+    import sys
+
+    sys.path.insert(0, str(ROOT))
+    from conftest import toc_chapters
+
+    return [str(p.relative_to(ROOT).with_suffix(".html")) for p in toc_chapters()]
+
+
+PAGES = _chapter_pages()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server():
+    if not (SITE / "index.html").is_file():
+        _skip_or_fail(f"没有找到构建好的网站 {SITE}：先运行 jupyter-book build .")
+    handler = functools.partial(_QuietHandler, directory=str(SITE))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).is_file() and not shutil.which(CHROMIUM):
+        _skip_or_fail(f"没有找到 Chromium（{CHROMIUM}）：apt-get install chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _skip_or_fail("没有安装 playwright：pip install playwright")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+        yield b
+        b.close()
+
+
+class PageVisit:
+    """打开一页，记录控制台错误与所有对外请求。"""
+
+    def __init__(self, browser, url: str):
+        self.page = browser.new_page(viewport={"width": 1280, "height": 900})
+        self.errors: list[str] = []
+        self.outside: list[str] = []
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.route("**/*", self._route)
+        self.page.goto(url, wait_until="load")
+        self.page.wait_for_load_state("networkidle")
+
+    def _route(self, route):
+        host = urlsplit(route.request.url).hostname
+        if route.request.url.startswith(("data:", "blob:")) or host == "127.0.0.1":
+            route.continue_()
+        else:
+            self.outside.append(route.request.url)
+            route.abort()
+
+    def close(self):
+        self.page.close()
+
+
+@pytest.fixture
+def visit(browser, server):
+    opened = []
+
+    def _open(path: str) -> PageVisit:
+        v = PageVisit(browser, f"{server}/{path}")
+        opened.append(v)
+        return v
+
+    yield _open
+    for v in opened:
+        v.close()
+
+
+WAIT_MATH = """() => {
+  const n = document.querySelectorAll('.math').length;
+  if (n === 0) return true;
+  return document.querySelectorAll('mjx-container').length >= n;
+}"""
+WAIT_PLOTS = """() => Array.from(document.querySelectorAll('.plotly-graph-div'))
+  .every(d => d.querySelector('.main-svg') && d._fullLayout)"""
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_loads_offline_and_renders(visit, path):
+    v = visit(path)
+    page = v.page
+    page.wait_for_function(WAIT_MATH, timeout=30_000)
+    page.wait_for_function(WAIT_PLOTS, timeout=30_000)
+    assert v.outside == [], f"{path} 访问了书以外的地址：{v.outside}"
+    assert v.errors == [], f"{path} 有控制台错误：{v.errors}"
+    math = page.locator(".math").count()
+    errors = page.locator("mjx-merror").count()
+    assert errors == 0, f"{path} 有 {errors} 个公式排版出错"
+    if math:
+        assert page.locator("mjx-container").count() >= math
+    plots = page.locator(".plotly-graph-div").count()
+    drawn = page.locator(".plotly-graph-div .main-svg").count()
+    assert drawn >= plots
+    # plotly.js 每页最多加载一次
+    assert page.locator("script[src*='plotly']").count() <= 1
+
+
+PLOT_STATE = """(gd) => Array.from(gd.querySelectorAll('g.plot, g.imagelayer, g.xtick text, g.ytick text'))
+  .map(e => e.innerHTML || e.textContent).join('|')"""
+
+
+def _sliders(page):
+    """页面上每个带滑块的 plotly 图：(图的序号, 滑块序号, 滑块轨道的屏幕位置)。"""
+    return page.evaluate(
+        """() => {
+      const out = [];
+      document.querySelectorAll('.plotly-graph-div').forEach((gd, i) => {
+        gd.querySelectorAll('g.slider-group').forEach((g, j) => {
+          const rail = g.querySelector('rect.slider-rail-touch-rect') || g.querySelector('rect.slider-rail-rect');
+          if (!rail) return;
+          const r = rail.getBoundingClientRect();
+          out.push({fig: i, slider: j, x0: r.left, x1: r.right, y: r.top + r.height / 2});
+        });
+      });
+      return out;
+    }"""
+    )
+
+
+SLIDER_JSON = re.compile(r'"sliders":\s*\[\s*\{')
+
+
+def _slider_pages() -> list[str]:
+    """构建好的网站里含有 plotly 滑块的页面（收集测试时确定）。"""
+    pages = [p for p in PAGES if (SITE / p).is_file() and SLIDER_JSON.search((SITE / p).read_text(encoding="utf-8"))]
+    return pages or ["<网站尚未构建>"]
+
+
+@pytest.mark.parametrize("path", _slider_pages())
+def test_every_slider_changes_the_plot(visit, path):
+    if not (SITE / path).is_file():
+        _skip_or_fail(f"没有找到 {SITE / path}：先运行 jupyter-book build .")
+    v = visit(path)
+    page = v.page
+    page.wait_for_function(WAIT_PLOTS, timeout=30_000)
+    found = _sliders(page)
+    assert found, f"{path} 的 HTML 里有滑块定义，但页面上没有画出滑块"
+    figures = page.locator(".plotly-graph-div")
+    for s in found:
+        gd = figures.nth(s["fig"])
+        gd.scroll_into_view_if_needed()
+        s = next(x for x in _sliders(page) if x["fig"] == s["fig"] and x["slider"] == s["slider"])
+        before = gd.evaluate(PLOT_STATE)
+        # 分别点滑块轨道的两端：至少有一端与当前所在的步不同。
+        changed = False
+        for x in (s["x1"] - 3, s["x0"] + 3):
+            page.mouse.click(x, s["y"])
+            page.wait_for_timeout(400)
+            if gd.evaluate(PLOT_STATE) != before:
+                changed = True
+                break
+        assert changed, f"{path}：拖动第 {s['fig']} 张图的第 {s['slider']} 个滑块后，画出的内容没有变化"
+    assert v.errors == [], f"{path} 拖动滑块时出现控制台错误：{v.errors}"
+
+
+def test_activation_slider_moves_the_curve(visit):
+    """激活函数一章：拖动滑块后曲线（SVG 路径）确实改变。"""
+    path = "book/networks/activations.html"
+    if not (SITE / path).is_file():
+        _skip_or_fail(f"网站中没有 {path}")
+    v = visit(path)
+    page = v.page
+    page.wait_for_function(WAIT_PLOTS, timeout=30_000)
+    sliders = _sliders(page)
+    assert sliders, "激活函数一章的交互图没有滑块"
+    curves = """(gd) => Array.from(gd.querySelectorAll('g.plot path')).map(p => p.getAttribute('d')).join('|')"""
+    gd = page.locator(".plotly-graph-div").nth(sliders[0]["fig"])
+    gd.scroll_into_view_if_needed()
+    s = _sliders(page)[0]
+    moved = False
+    before = gd.evaluate(curves)
+    for slider in [x for x in _sliders(page) if x["fig"] == s["fig"]]:
+        for x in (slider["x1"] - 3, slider["x0"] + 3):
+            page.mouse.click(x, slider["y"])
+            page.wait_for_timeout(400)
+            if gd.evaluate(curves) != before:
+                moved = True
+                break
+        if moved:
+            break
+    assert moved, "拖动激活函数图上的滑块后，曲线没有变化"
+
+
+def test_chinese_search_finds_chapter(visit):
+    v = visit("search.html?q=" + quote("激活函数"))
+    page = v.page
+    page.wait_for_function(
+        "() => document.querySelectorAll('#search-results li, ul.search li').length > 0", timeout=30_000
+    )
+    links = page.eval_on_selector_all("ul.search li a", "els => els.map(e => e.getAttribute('href'))")
+    assert any(re.search(r"activations\.html", h or "") for h in links), f"搜索“激活函数”没有找到激活函数一章：{links}"
+    assert v.outside == []
+
+
+def test_no_page_references_outside_assets():
+    """静态检查：任何一页的 script/link/img/iframe 都不指向书以外的地址。"""
+    if not (SITE / "index.html").is_file():
+        _skip_or_fail(f"没有找到构建好的网站 {SITE}")
+    pattern = re.compile(r"<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)=\"(?:https?:)?//", re.I)
+    bad = [str(p.relative_to(SITE)) for p in SITE.rglob("*.html") if pattern.search(p.read_text(encoding="utf-8"))]
+    assert bad == [], f"这些页面引用了外部资源：{bad}"
