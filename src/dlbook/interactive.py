@@ -103,7 +103,7 @@ class LivePanel:
             control.observe(self.refresh, names="value")
         box = widgets.Box(
             list(self.controls.values()) + list(extra),
-            layout=widgets.Layout(flex_flow="row wrap", gap="4px 16px"),
+            layout=widgets.Layout(flex_flow="row wrap"),
         )
         self.widget = widgets.VBox([box, self.message, self.figure])
         self.refresh()

@@ -1,0 +1,49 @@
+"""每一章的结构：登记在目录中、是 MyST 笔记本、有学习目标/隐藏的 setup/小结/练习与答案。"""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from conftest import toc_chapters  # noqa: E402
+
+CHAPTERS = toc_chapters()
+
+
+def test_toc_lists_existing_files():
+    missing = [str(p) for p in CHAPTERS if not p.is_file()]
+    assert missing == [], f"_toc.yml 中的这些章节文件不存在：{missing}"
+    assert len(CHAPTERS) == len(set(CHAPTERS)), "_toc.yml 中有重复的章节"
+
+
+def test_every_book_markdown_file_is_in_toc():
+    files = {p.resolve() for p in (ROOT / "book").rglob("*.md")}
+    orphans = sorted(str(p.relative_to(ROOT)) for p in files - {c.resolve() for c in CHAPTERS})
+    assert orphans == [], f"这些章节没有登记在 _toc.yml 中：{orphans}"
+
+
+def test_no_committed_notebooks():
+    out = subprocess.run(["git", "ls-files", "*.ipynb"], cwd=ROOT, capture_output=True, text=True)
+    if out.returncode != 0:
+        pytest.skip("不在 git 仓库中")
+    assert out.stdout.strip() == "", "章节只以 .md 为唯一来源，不提交 .ipynb"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_chapter_structure(chapter):
+    text = chapter.read_text(encoding="utf-8")
+    assert text.startswith("---\njupytext:"), "缺少 jupytext 头信息"
+    assert "format_name: myst" in text
+    assert re.search(r"^\(sec-[a-z0-9-]+\)=\n# ", text, re.M), "标题前缺少 (sec-…)= 标签"
+    assert "学习目标" in text
+    assert re.search(r":tags: \[remove-cell\]\nimport dlbook\ndlbook\.setup\(\)", text), "缺少隐藏的 dlbook.setup() 单元"
+    assert "## 小结" in text
+    assert "## 练习" in text
+    exercises = re.findall(r"\{exercise\}\n:label: (\S+)", text)
+    solutions = re.findall(r"\{solution\} (\S+)\n:class: dropdown", text)
+    assert exercises, "练习一节没有 exercise"
+    assert sorted(exercises) == sorted(solutions), "每道练习都要有默认折叠的答案"
