@@ -152,8 +152,10 @@ def test_page_loads_offline_and_renders(visit, path):
     assert page.locator("script[src*='plotly']").count() <= 1
 
 
-PLOT_STATE = """(gd) => Array.from(gd.querySelectorAll('g.plot, g.imagelayer, g.xtick text, g.ytick text'))
-  .map(e => e.innerHTML || e.textContent).join('|')"""
+# 图的“画面”：各子图（曲线、柱、坐标轴刻度）、图片层与形状层；不含滑块本身。
+PLOT_STATE = """(gd) => Array.from(gd.querySelectorAll(
+    'g.cartesianlayer, g.polarlayer, g.imagelayer, g.layer-above, g.layer-below'))
+  .map(e => e.innerHTML).join('|')"""
 
 
 def _sliders(page):
@@ -220,12 +222,14 @@ def test_activation_slider_moves_the_curve(visit):
     page.wait_for_function(WAIT_PLOTS, timeout=30_000)
     sliders = _sliders(page)
     assert sliders, "激活函数一章的交互图没有滑块"
-    curves = """(gd) => Array.from(gd.querySelectorAll('g.plot path')).map(p => p.getAttribute('d')).join('|')"""
+    curves = """(gd) => Array.from(gd.querySelectorAll('g.cartesianlayer path.js-line'))
+      .map(p => p.getAttribute('d')).join('|')"""
     gd = page.locator(".plotly-graph-div").nth(sliders[0]["fig"])
     gd.scroll_into_view_if_needed()
     s = _sliders(page)[0]
     moved = False
     before = gd.evaluate(curves)
+    assert before, "激活函数图上没有找到曲线（path.js-line）"
     for slider in [x for x in _sliders(page) if x["fig"] == s["fig"]]:
         for x in (slider["x1"] - 3, slider["x0"] + 3):
             page.mouse.click(x, slider["y"])

@@ -49,3 +49,16 @@ def test_thebe_scripts_removed():
     context = {"script_files": [JS("doctools.js"), JS("", 'const THEBE_JS_URL = "x"'), JS("sphinx-thebe.js")]}
     sphinx_offline._drop_thebe(None, "p", "page.html", context, None)
     assert [str(js) for js in context["script_files"]] == ["doctools.js"]
+
+
+def test_widget_state_removed():
+    class JS(str):
+        def __new__(cls, filename, **attributes):
+            obj = super().__new__(cls, filename)
+            obj.filename, obj.attributes = filename, attributes
+            return obj
+
+    state = JS("", type="application/vnd.jupyter.widget-state+json", body='{"state": {}}')
+    context = {"script_files": [JS("doctools.js"), state, JS("x.js", type="module")]}
+    sphinx_offline._drop_widget_state(None, "p", "page.html", context, None)
+    assert [str(js) for js in context["script_files"]] == ["doctools.js", "x.js"]

@@ -64,6 +64,17 @@ def _drop_thebe(app, pagename, templatename, context, doctree) -> None:
     context["script_files"] = [js for js in context.get("script_files", []) if not _is_thebe_script(js)]
 
 
+WIDGET_STATE_TYPE = "application/vnd.jupyter.widget-state+json"
+
+
+def _drop_widget_state(app, pagename, templatename, context, doctree) -> None:
+    # 书页不显示 ipywidgets（交互靠 plotly 滑块），执行时记录的控件状态没有用处；
+    # plotly 的 FigureWidget 还把整个 plotly.js（约 5 MB）存在状态里，所以把它从页面中去掉。
+    context["script_files"] = [
+        js for js in context.get("script_files", []) if getattr(js, "attributes", {}).get("type") != WIDGET_STATE_TYPE
+    ]
+
+
 def _copy_assets(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
@@ -77,5 +88,6 @@ def setup(app):
     app.connect("config-inited", _use_local_mathjax, priority=900)
     app.connect("html-page-context", _add_plotly_where_needed)
     app.connect("html-page-context", _drop_thebe, priority=900)
+    app.connect("html-page-context", _drop_widget_state, priority=900)
     app.connect("build-finished", _copy_assets)
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

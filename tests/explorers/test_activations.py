@@ -100,13 +100,28 @@ def test_figure_structure_and_dropdown():
     assert isinstance(fig, go.Figure)
     names = list(ACTIVATIONS)
     assert len(fig.data) == 2 * len(names)
-    # 默认只显示 sigmoid 的两条曲线
-    assert [bool(t.visible) for t in fig.data] == [n == "sigmoid" for n in names for _ in (0, 1)]
+    # 默认是总览：全部十条曲线都可见，纵轴用固定范围
+    assert all(t.visible for t in fig.data)
+    assert tuple(fig.layout.yaxis.range) == (-1.5, 3.0)
     buttons = fig.layout.updatemenus[0].buttons
-    assert [b.label for b in buttons] == list(ACTIVATIONS.values())
-    for k, b in enumerate(buttons):
-        assert b.method == "update"
+    assert [b.label for b in buttons] == ["全部", *ACTIVATIONS.values()]
+    assert all(b.method == "update" for b in buttons)
+    assert list(buttons[0].args[0]["visible"]) == [True] * len(fig.data)
+    for k, b in enumerate(buttons[1:]):
         assert list(b.args[0]["visible"]) == [j // 2 == k for j in range(len(fig.data))]
+        assert b.args[1]["yaxis.autorange"] is True
+    # 下拉菜单不碰横轴（横轴归范围滑块管），也不碰曲线数据（归斜率、温度滑块管）
+    for b in buttons:
+        assert set(b.args[0]) == {"visible"}
+        assert not any(key.startswith("xaxis") for key in b.args[1])
+
+
+def test_figure_single_activation_view():
+    fig = activation_figure(active="tanh")
+    names = list(ACTIVATIONS)
+    assert [bool(t.visible) for t in fig.data] == [n == "tanh" for n in names for _ in (0, 1)]
+    assert fig.layout.updatemenus[0].active == 1 + names.index("tanh")
+    assert "tanh" in fig.layout.title.text
 
 
 def _restyle_slider(fig, prefix):
@@ -155,8 +170,7 @@ def test_range_slider_relayouts_both_axes():
 
 
 def test_figure_custom_values_become_active_steps():
-    fig = activation_figure(active="tanh", slope=0.123, temperature=0.8)
-    assert fig.layout.updatemenus[0].active == list(ACTIVATIONS).index("tanh")
+    fig = activation_figure(slope=0.123, temperature=0.8)
     assert _restyle_slider(fig, "Leaky ReLU 斜率").steps[_restyle_slider(fig, "Leaky ReLU 斜率").active].label == "0.123"
     assert _restyle_slider(fig, "softmax 温度").steps[_restyle_slider(fig, "softmax 温度").active].label == "0.8"
 

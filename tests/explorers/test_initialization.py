@@ -159,6 +159,9 @@ def test_figure_initial_state_matches_active_step():
 def test_figure_survives_overflow():
     fig = initialization_figure(activation="relu", depth=45, width=256, batch=64, schemes=("normal-1", "kaiming"))
     notes = [b.args[1]["annotations"][-1]["text"] for b in fig.layout.updatemenus[0].buttons]
+    titles = [a["text"] for a in fig.layout.updatemenus[0].buttons[0].args[1]["annotations"][2:5]]
+    assert "溢出" in titles[2] and "溢出" not in titles[0]
+    assert [a.text for a in fig.layout.annotations][2:5] == titles
     assert "信号爆炸" in notes[0] and "信号爆炸" not in notes[1]
 
 
@@ -186,3 +189,11 @@ def test_panel_extremes_show_messages():
     panel.controls["init"].value = "normal-1"
     panel.controls["depth"].value = 50
     assert "溢出" in panel.message.value
+
+
+@pytest.mark.parametrize("kwargs", [{"depth": 0}, {"width": 0}, {"width": 1, "depth": 3}])
+def test_figure_empty_states_do_not_raise(kwargs):
+    fig = initialization_figure(activation="sigmoid", batch=32, **{"depth": 4, "width": 8, **kwargs})
+    notes = [b.args[1]["annotations"][-1]["text"] for b in fig.layout.updatemenus[0].buttons]
+    phrase = "深度为 0" if kwargs.get("depth") == 0 else "宽度为 0" if kwargs.get("width") == 0 else "宽度为 1"
+    assert all(phrase in note for note in notes)

@@ -1,0 +1,145 @@
+"""优化器轨迹交互图的测试：手写的五种优化器与 torch.optim 逐步一致、图与面板、发散不抛异常。"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from dlbook.explorers.optimizers import (
+    OPTIMIZERS,
+    SURFACES,
+    optimizer_figure,
+    optimizer_panel,
+    optimizer_paths,
+)
+
+
+def torch_path(surface: str, name: str, *, lr, start, steps, momentum=0.9, beta1=0.9, beta2=0.999, alpha=0.99):
+    """用 torch.optim 在同一个曲面上跑同样多步（float64）。"""
+    spec = SURFACES[surface]
+    theta = torch.tensor(start, dtype=torch.float64, requires_grad=True)
+    make = {
+        "sgd": lambda p: torch.optim.SGD(p, lr=lr),
+        "momentum": lambda p: torch.optim.SGD(p, lr=lr, momentum=momentum),
+        "adagrad": lambda p: torch.optim.Adagrad(p, lr=lr),
+        "rmsprop": lambda p: torch.optim.RMSprop(p, lr=lr, alpha=alpha),
+        "adam": lambda p: torch.optim.Adam(p, lr=lr, betas=(beta1, beta2)),
+    }[name]
+    opt = make([theta])
+    points = [theta.detach().clone().numpy()]
+    for _ in range(steps):
+        opt.zero_grad()
+        spec.loss(theta[0], theta[1]).backward()
+        opt.step()
+        points.append(theta.detach().clone().numpy())
+    return np.array(points)
+
+
+@pytest.mark.parametrize("surface", list(SURFACES))
+def test_gradients_match_autograd(surface):
+    spec = SURFACES[surface]
+    rng = np.random.default_rng(0)
+    for x, y in rng.uniform(-1.5, 1.5, size=(5, 2)):
+        t = torch.tensor([x, y], dtype=torch.float64, requires_grad=True)
+        spec.loss(t[0], t[1]).backward()
+        np.testing.assert_allclose(spec.grad(x, y), t.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("surface", list(SURFACES))
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_hand_optimizers_match_torch_optim(surface, name):
+    kwargs = dict(lr=0.01, momentum=0.8, beta1=0.85, beta2=0.99, alpha=0.9)
+    spec = SURFACES[surface]
+    ours = optimizer_paths(surface=surface, optimizers=[name], steps=8, **kwargs)["paths"][name]
+    ref = torch_path(surface, name, start=spec.start, steps=8, **kwargs)
+    assert not ours["diverged"]
+    np.testing.assert_allclose(np.c_[ours["x"], ours["y"]], ref, rtol=1e-10, atol=1e-12)
+
+
+def test_seed_two_step_numbers():
+    """单参数 f = w²/2 的两步数值（源材料给出的数）也由同样的更新公式得到：这里用 bowl 的 x 方向（y 从 0 出发）。"""
+    def two_steps(name, **kw):
+        p = optimizer_paths(surface="bowl", optimizers=[name], start=(1.0, 0.0), steps=2, **kw)["paths"][name]
+        return p["x"][1:]
+
+    np.testing.assert_allclose(two_steps("momentum", lr=0.01, momentum=0.9), [0.99, 0.9711], rtol=1e-12)
+    np.testing.assert_allclose(two_steps("adagrad", lr=0.01), [0.99, 0.99 - 0.01 * 0.99 / np.sqrt(1.9801)], rtol=1e-9)
+    np.testing.assert_allclose(two_steps("rmsprop", lr=0.01, alpha=0.99), [0.9, 0.832917960], rtol=1e-6)
+    np.testing.assert_allclose(two_steps("adam", lr=0.001), [0.999, 0.998], rtol=1e-6)
+
+
+def test_momentum_beats_sgd_on_the_narrow_bowl():
+    r = optimizer_paths(surface="bowl", optimizers=["sgd", "momentum"], lr=0.01, momentum=0.9, steps=60)["paths"]
+    assert r["momentum"]["final_loss"] < 0.1 * r["sgd"]["final_loss"]
+
+
+def test_adaptive_methods_escape_the_saddle_faster_than_sgd():
+    r = optimizer_paths(surface="saddle", lr=0.01, steps=60)["paths"]
+    assert abs(r["sgd"]["y"][-1]) < 0.1  # SGD 还困在鞍点附近
+    assert abs(r["rmsprop"]["y"][-1]) > 0.5  # RMSProp 已经离开鞍点的高度
+
+
+@pytest.mark.parametrize("lr", [10.0, 1e3])
+def test_huge_learning_rate_is_flagged_not_raised(lr):
+    r = optimizer_paths(surface="bowl", lr=lr, steps=60)
+    for name, p in r["paths"].items():
+        assert p["diverged"], name
+        assert p["exit_step"] == 1
+        assert np.isnan(p["final_loss"])
+        assert np.all(np.isfinite(p["x"])) and np.all(np.isfinite(p["y"]))
+        x0, x1, y0, y1 = SURFACES["bowl"].box
+        assert x0 - 1e-9 <= p["x"][-1] <= x1 + 1e-9 and y0 - 1e-9 <= p["y"][-1] <= y1 + 1e-9
+    assert "发散" in r["message"]
+
+
+def test_zero_steps_and_zero_lr_stay_at_start():
+    r = optimizer_paths(surface="valley", steps=0)
+    assert all(len(p["x"]) == 1 for p in r["paths"].values())
+    r = optimizer_paths(surface="valley", lr=0.0, steps=5)
+    assert all(np.allclose(p["x"], SURFACES["valley"].start[0]) for p in r["paths"].values())
+
+
+def test_invalid_inputs_raise_value_error():
+    with pytest.raises(ValueError, match="未知的曲面"):
+        optimizer_paths(surface="nope")
+    with pytest.raises(ValueError, match="未知的优化器"):
+        optimizer_paths(optimizers=["lbfgs"])
+    with pytest.raises(ValueError, match="不在画框"):
+        optimizer_paths(start=(50.0, 0.0))
+
+
+def test_figure_slider_steps_differ_and_size_is_reasonable():
+    fig = optimizer_figure()
+    lr_slider, momentum_slider = fig.layout.sliders
+    xs = [json.dumps(s.args[0]["x"]) for s in lr_slider.steps]
+    assert len(set(xs)) == len(xs)
+    vis = [json.dumps(s.args[0]["visible"]) for s in momentum_slider.steps]
+    assert len(set(vis)) == len(vis)
+    assert len(fig.layout.updatemenus[0].buttons) == len(SURFACES)
+    assert len(fig.to_json()) < 1.5e6
+
+
+def test_figure_dropdown_swaps_the_surface():
+    fig = optimizer_figure()
+    buttons = fig.layout.updatemenus[0].buttons
+    zs = [json.dumps(b.args[0]["z"][0]) for b in buttons]
+    assert len(set(zs)) == len(SURFACES)
+    assert {b.args[1]["title.text"] for b in buttons} == {s.label for s in SURFACES.values()}
+
+
+def test_panel_updates_and_survives_extremes():
+    panel = optimizer_panel()
+    before = panel.figure.data[2].x
+    panel.controls["lr"].value = 0.2
+    assert panel.figure.data[2].x != before
+    panel.controls["surface"].value = "saddle"
+    assert panel.figure.layout.title.text == SURFACES["saddle"].label
+    panel.controls["lr"].value = 10.0
+    assert "发散" in panel.message.value
+    panel.controls["adam"].value = False
+    assert panel.figure.data[2 + 4].visible is False
+    panel.controls["steps"].value = 0
+    assert "⚠" not in panel.message.value

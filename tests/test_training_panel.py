@@ -1,0 +1,164 @@
+"""实时训练面板：不开浏览器，直接设控件、按按钮，检查曲线、准确率、停止与发散提示。"""
+
+import math
+
+import plotly.graph_objects as go
+import pytest
+import torch
+
+from dlbook.data import DigitData
+from dlbook.training_panel import (
+    TrainingPanel,
+    TrainingRecord,
+    make_optimizer,
+    parse_hidden_sizes,
+    training_curves_figure,
+)
+
+
+def easy_digits(n_train: int = 1000, n_test: int = 300, seed: int = 0) -> DigitData:
+    """可学的人造“数字”：第 k 类在第 k 行附近有一条亮带，再加上噪声。"""
+    g = torch.Generator().manual_seed(seed)
+
+    def make(n):
+        labels = torch.randint(0, 10, (n,), generator=g)
+        images = torch.randint(0, 60, (n, 28, 28), generator=g, dtype=torch.uint8)
+        for i, k in enumerate(labels.tolist()):
+            images[i, 2 + 2 * k : 4 + 2 * k, 4:24] = 250
+        return images, labels
+
+    (xa, ya), (xb, yb) = make(n_train), make(n_test)
+    return DigitData(xa, ya, xb, yb, classes=[str(d) for d in range(10)], source="测试用的人造数字")
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return easy_digits()
+
+
+def make_panel(digits, **kwargs):
+    kwargs = {"digits": digits, "device": "cpu", "hidden": "64", "epochs": 2, "batch_size": 32, **kwargs}
+    return TrainingPanel(**kwargs)
+
+
+def test_parse_hidden_sizes():
+    assert parse_hidden_sizes("512,256") == (512, 256)
+    assert parse_hidden_sizes(" 64，32 ,") == (64, 32)
+    assert parse_hidden_sizes("") == ()
+    for bad in ["a,b", "0", "-3", "100000"]:
+        with pytest.raises(ValueError):
+            parse_hidden_sizes(bad)
+
+
+def test_make_optimizer_kinds():
+    params = [torch.nn.Parameter(torch.zeros(2))]
+    assert isinstance(make_optimizer("adam", params, lr=0.1), torch.optim.Adam)
+    assert make_optimizer("momentum", params, lr=0.1).param_groups[0]["momentum"] == 0.9
+    assert make_optimizer("sgd", params, lr=0.1).param_groups[0]["momentum"] == 0
+    with pytest.raises(ValueError, match="未知的优化器"):
+        make_optimizer("rmsprop", params, lr=0.1)
+
+
+def test_panel_has_the_controls_and_shows_device(digits):
+    panel = make_panel(digits)
+    assert set(panel.controls) == {"lr", "batch_size", "epochs", "hidden", "optimizer", "activation"}
+    assert 10 ** panel.controls["lr"].max >= 10  # 对数滑块能拖到学习率 10
+    assert 1 in panel.controls["batch_size"].options
+    assert set(panel.controls["optimizer"].options) >= {("SGD", "sgd"), ("Adam", "adam")}
+    assert "CPU" in panel.device_label.value
+    assert len(panel.figure.data) == 2
+
+
+def test_synchronous_run_learns_above_chance(digits):
+    panel = make_panel(digits)
+    record = panel.run(lr=1e-3, optimizer="adam", epochs=2)
+    assert not record.diverged
+    assert record.epoch[0] == 0 and math.isclose(record.epoch[-1], 2.0)
+    assert len(record.epoch) == len(record.loss) == len(record.accuracy) > 5
+    assert record.accuracy[-1] > 0.5  # 瞎猜是 10%
+    assert record.loss[-1] < record.loss[0]
+    # 实时曲线收到了同样的点
+    assert list(panel.figure.data[1].y) == pytest.approx(record.accuracy)
+    assert panel.progress.value == panel.progress.max == 2 * math.ceil(1000 / 32)
+    assert "完成" in panel.message.value
+    # 训练完的模型可以直接用
+    with torch.no_grad():
+        out = panel.model(panel.x_test[:5])
+    assert out.shape == (5, 10)
+
+
+def test_start_button_trains_in_background(digits):
+    panel = make_panel(digits, epochs=3)
+    panel.set(lr=1e-3, optimizer="adam")
+    panel.start_button.click()  # 与在浏览器里按下按钮相同
+    panel.join(timeout=60)
+    assert not panel.running
+    assert panel.record.accuracy[-1] > 0.5
+    assert len(panel.figure.data[0].x) == len(panel.record.epoch) > 5
+    assert "完成" in panel.record.status
+
+
+def test_second_start_while_running_is_refused(digits):
+    panel = make_panel(digits, epochs=30, batch_size=1)
+    assert panel.start() is True
+    assert panel.running
+    assert panel.start() is False
+    assert "已经在训练" in panel.message.value
+    panel.stop()
+    panel.join(timeout=60)
+    assert not panel.running
+
+
+def test_stop_leaves_a_usable_model(digits):
+    panel = make_panel(digits, epochs=30, batch_size=1, points_per_epoch=50)
+    panel.set(optimizer="sgd", lr=0.01)
+    assert panel.start() is True
+    panel.stop_button.click()
+    panel.join(timeout=60)
+    assert not panel.running
+    assert panel.record.stopped
+    assert panel.record.epoch[-1] < 30
+    assert "已停止" in panel.message.value
+    with torch.no_grad():
+        preds = panel.model(panel.x_test).argmax(1)
+    assert preds.shape == (300,)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_huge_learning_rate_reports_divergence_without_raising(digits, optimizer):
+    panel = make_panel(digits)
+    record = panel.run(lr=10.0, optimizer=optimizer, hidden="128,64")
+    assert record.diverged
+    assert "发散" in panel.message.value
+    assert record.epoch[-1] < 2  # 发散后提前停止
+
+
+def test_batch_size_one_works(digits):
+    panel = make_panel(digits, limit=200)
+    record = panel.run(batch_size=1, epochs=1, lr=0.01, optimizer="sgd")
+    assert not record.diverged
+    assert panel.progress.value == 200
+    assert math.isclose(record.epoch[-1], 1.0)
+
+
+def test_bad_hidden_text_is_a_message_not_a_traceback(digits):
+    panel = make_panel(digits)
+    panel.set(hidden="12,abc")
+    assert panel.start() is False
+    assert "隐藏层宽度" in panel.message.value
+    record = panel.run(hidden="", lr=0.1, optimizer="sgd", epochs=1)  # 没有隐藏层：softmax 回归
+    assert record.accuracy[-1] > 0.3
+
+
+def test_unknown_control_name(digits):
+    with pytest.raises(ValueError, match="没有名为"):
+        make_panel(digits).set(momentum=0.5)
+
+
+def test_training_curves_figure_uses_the_record():
+    record = TrainingRecord(epoch=[0, 0.5, 1], loss=[2.3, 1.0, 0.5], accuracy=[0.1, 0.6, 0.8], status="完成")
+    fig = training_curves_figure(record, title="本书构建时的一次训练")
+    assert isinstance(fig, go.Figure)
+    assert list(fig.data[0].y) == [2.3, 1.0, 0.5]
+    assert list(fig.data[1].y) == [0.1, 0.6, 0.8]
+    assert fig.layout.title.text == "本书构建时的一次训练"
