@@ -153,6 +153,8 @@ def test_bad_hidden_text_is_a_message_not_a_traceback(digits):
 def test_unknown_control_name(digits):
     with pytest.raises(ValueError, match="没有名为"):
         make_panel(digits).set(momentum=0.5)
+    with pytest.raises(ValueError, match="不接受"):
+        make_panel(digits).set(batch_size=3)  # 不在批大小的选项里
 
 
 def test_training_curves_figure_uses_the_record():

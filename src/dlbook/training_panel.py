@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 import torch
 from plotly.subplots import make_subplots
 from torch import nn
+from traitlets import TraitError
 
 from dlbook.data import DigitData, TensorBatches, images_to_tensor, load_digits_dataset
 from dlbook.device import best_device, describe_device
@@ -172,7 +173,10 @@ class TrainingPanel:
         for name, value in values.items():
             if name not in self.controls:
                 raise ValueError(f"没有名为 {name!r} 的控件，可选：{'、'.join(self.controls)}。")
-            self.controls[name].value = value
+            try:
+                self.controls[name].value = value
+            except TraitError as err:
+                raise ValueError(f"控件 {name!r} 不接受取值 {value!r}：{err}") from None
 
     @property
     def running(self) -> bool:
