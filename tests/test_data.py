@@ -215,3 +215,18 @@ def test_pil_digits_matches_tensor_path():
     x, label = ds[1]
     assert label == 2
     assert torch.allclose(x, images_to_tensor(images)[1], atol=1e-6)
+
+
+def test_failed_torchvision_download_reports_reason_and_leaves_no_empty_dirs(tmp_path, monkeypatch):
+    from torchvision import datasets
+
+    def offline_download(self):
+        (tmp_path / "FashionMNIST" / "raw").mkdir(parents=True, exist_ok=True)
+        raise RuntimeError("Error downloading train-images-idx3-ubyte.gz:\nTried https://example.invalid/, got:\nURLError")
+
+    monkeypatch.setattr(datasets.FashionMNIST, "download", offline_download)
+    with pytest.raises(DatasetMissingError) as info:
+        load_digits_dataset(name="fashion", root=tmp_path, download=True)
+    msg = str(info.value)
+    assert "下载也失败了" in msg and "Tried https://example.invalid/" in msg
+    assert not (tmp_path / "FashionMNIST").exists()

@@ -1,6 +1,6 @@
 """基准测试：同一台机器、同一次运行里并排测量“常规管线”与 dlbook 张量快速通道的速度（见 {ref}`sec-mnist`）。
 
-    python -m dlbook.bench mnist [--epochs 1] [--device auto] [--limit N]
+    python -m dlbook.bench mnist [--device auto] [--limit N] [--max-epochs 20] [--threads N]
 
 (a) 常规管线：逐张取图 → PIL → ``ToTensor`` + ``Normalize`` → ``DataLoader``（batch 100，与源材料相同）；
 (b) 张量快速通道：整个数据集一次性标准化放在设备上，按下标取小批量。

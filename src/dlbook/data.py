@@ -206,6 +206,17 @@ def _read_idx_gz(path: Path, reader: Callable[[str], torch.Tensor]) -> torch.Ten
             raise DatasetCorruptError(f"{path} 不是有效的 IDX 文件：{err}") from err
 
 
+def _remove_empty_dirs(path: Path) -> None:
+    """自下而上删除 path 中的空目录（不删除任何文件）。"""
+    if not path.is_dir():
+        return
+    for sub in sorted(path.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+        if sub.is_dir() and not any(sub.iterdir()):
+            sub.rmdir()
+    if not any(path.iterdir()):
+        path.rmdir()
+
+
 def _mnist_test_files_only(root: Path, *, seed: int, test_size: int) -> DigitData:
     from torchvision.datasets.mnist import read_image_file, read_label_file
 
@@ -242,12 +253,16 @@ def load_digits_dataset(
     root = root if root is not None else data_dir()
     cls = classes_by_name[name]
     errors: list[str] = []
+    folder = root / cls.__name__
+    existed = folder.exists()
     for allow in ([False, True] if download else [False]):
         try:
             train = cls(str(root), train=True, download=allow)
             test = cls(str(root), train=False, download=allow)
         except (RuntimeError, OSError) as err:
-            errors.append(str(err).splitlines()[0] if str(err) else type(err).__name__)
+            errors.append(" ".join(str(err).split())[:300] or type(err).__name__)
+            if not existed:
+                _remove_empty_dirs(folder)  # 下载失败时 torchvision 会留下空目录
             continue
         return DigitData(
             train_images=train.data,
@@ -259,7 +274,7 @@ def load_digits_dataset(
         )
     if name == "mnist" and MNIST_TEST_IMAGES.where(root).is_file() and MNIST_TEST_LABELS.where(root).is_file():
         return _mnist_test_files_only(root, seed=seed, test_size=fallback_test_size)
-    folder = root / cls.__name__ / "raw"
+    folder = folder / "raw"
     raise DatasetMissingError(
         f"找不到 {cls.__name__} 数据集。找过的位置：{folder}（torchvision 的标准布局）"
         + (f"，以及离线退路 {MNIST_TEST_IMAGES.where(root)}" if name == "mnist" else "")

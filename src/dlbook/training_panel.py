@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 import torch
 from plotly.subplots import make_subplots
 from torch import nn
+from tqdm.notebook import tqdm as notebook_tqdm
 from traitlets import TraitError
 
 from dlbook.data import DigitData, TensorBatches, images_to_tensor, load_digits_dataset
@@ -151,14 +152,17 @@ class TrainingPanel:
         self.stop_button = widgets.Button(description="停止", button_style="danger", icon="stop")
         self.start_button.on_click(lambda _b: self.start())
         self.stop_button.on_click(lambda _b: self.stop())
-        self.progress = widgets.IntProgress(value=0, min=0, max=1, description="进度")
+        # tqdm.auto 在 JupyterLab 中给出的就是 tqdm.notebook 的进度条；这里直接用它，并把它嵌进面板
+        # （display=False：不单独显示，由面板显示）。progress 是其中的进度条控件，方便读取 value/max。
+        self._bar = notebook_tqdm(total=1, desc="进度", display=False, leave=True)
+        self.progress = self._bar.container.children[1]
         self.message = widgets.HTML(value="")
         self.device_label = widgets.HTML(
             value=f"设备：{describe_device(self.device)}；数据：{self.digits.describe()}，本面板用 {len(labels):,} 张训练"
         )
         self.figure = go.FigureWidget(training_curves_figure(self.record, title="按“开始训练”后曲线会实时更新"))
         box = widgets.Box(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap"))
-        buttons = widgets.HBox([self.start_button, self.stop_button, self.progress])
+        buttons = widgets.HBox([self.start_button, self.stop_button, self._bar.container])
         self.widget = widgets.VBox([self.device_label, box, buttons, self.message, self.figure])
 
     # ------------------------------------------------------------ 控件与状态
@@ -277,7 +281,7 @@ class TrainingPanel:
         self.record = TrainingRecord(
             settings=dict(s), device=describe_device(self.device), dataset=self.digits.describe(), status="训练中……"
         )
-        self.progress.max, self.progress.value = total, 0
+        self._bar.reset(total=total)
         progress_every = max(1, total // 200)  # 进度条最多更新约 200 次
         with self.figure.batch_update():
             for trace in self.figure.data:
@@ -301,7 +305,8 @@ class TrainingPanel:
                 step += 1
                 running_loss, running_n = running_loss + value, running_n + 1
                 if step % progress_every == 0 or step == total:
-                    self.progress.value = step
+                    self._bar.update(step - self._bar.n)
+                    self._bar.refresh()
                 if not math.isfinite(value):
                     self.record.diverged = True
                     message = (

@@ -143,8 +143,19 @@ def test_figure_dropdown_steps_differ_and_size_is_small():
     assert len(set(hist_ys)) == n
     widths = [tuple(b.args[0]["line.width"][:n]) for b in buttons]
     assert len(set(widths)) == n
-    assert len(fig.data) == 2 * n + 3
+    assert len(fig.data) == 2 * n + 4
     assert len(fig.to_json()) < 1_500_000
+
+
+def test_figure_weight_histogram_follows_scheme():
+    # 最后一个 trace 是权重直方图：σ=0.01 与 σ=1 的权重取值范围相差约 100 倍
+    fig = initialization_figure(activation="relu", depth=4, width=64, batch=32)
+    buttons = {b.label: b.args for b in fig.layout.updatemenus[0].buttons}
+    spread = {k: max(abs(v) for v in buttons[INIT_SCHEMES[k]][0]["x"][-1]) for k in ("normal-0.01", "normal-1")}
+    assert 30 < spread["normal-1"] / spread["normal-0.01"] < 300
+    for restyle, relayout in buttons.values():
+        assert sum(restyle["y"][-1]) == pytest.approx(1.0)
+        assert "权重" in relayout["annotations"][5]["text"]
 
 
 def test_figure_initial_state_matches_active_step():
@@ -169,9 +180,11 @@ def test_panel_updates_on_control_change():
     panel = initialization_panel(depth=5, width=64, batch=64)
     before = list(panel.figure.data[0].y)
     assert len(before) == 5
+    weights_before = max(abs(v) for v in panel.figure.data[5].x)
     panel.controls["init"].value = "normal-0.01"
     after = list(panel.figure.data[0].y)
     assert after != before and max(after) < 0.1
+    assert max(abs(v) for v in panel.figure.data[5].x) < weights_before
     panel.controls["depth"].value = 8
     assert len(panel.figure.data[0].x) == 8
     panel.controls["activation"].value = "tanh"

@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from dlbook.explorers.optimizers import (
+    FIGURE_STARTS,
     OPTIMIZERS,
     SURFACES,
     optimizer_figure,
@@ -118,8 +119,8 @@ def test_figure_slider_steps_differ_and_size_is_reasonable():
     assert len(set(xs)) == len(xs)
     vis = [json.dumps(s.args[0]["visible"]) for s in momentum_slider.steps]
     assert len(set(vis)) == len(vis)
-    assert len(fig.layout.updatemenus[0].buttons) == len(SURFACES)
-    assert len(fig.to_json()) < 1.5e6
+    assert len(fig.layout.updatemenus[0].buttons) == sum(len(v) for v in FIGURE_STARTS.values())
+    assert len(fig.to_json()) < 2.0e6
 
 
 def test_figure_dropdown_swaps_the_surface():
@@ -128,6 +129,24 @@ def test_figure_dropdown_swaps_the_surface():
     zs = [json.dumps(b.args[0]["z"][0]) for b in buttons]
     assert len(set(zs)) == len(SURFACES)
     assert {b.args[1]["title.text"] for b in buttons} == {s.label for s in SURFACES.values()}
+
+
+def test_figure_dropdown_offers_several_starts_per_surface():
+    fig = optimizer_figure()
+    buttons = fig.layout.updatemenus[0].buttons
+    for name, spec in SURFACES.items():
+        mine = [b for b in buttons if b.args[1]["title.text"] == spec.label]
+        assert len(mine) >= 2
+        stars = {(b.args[0]["x"][1][0], b.args[0]["y"][1][0]) for b in mine}
+        assert stars == set(FIGURE_STARTS[name])
+        paths = {json.dumps(b.args[0]["x"][2]) for b in mine}  # SGD 的轨迹随起点而变
+        assert len(paths) == len(mine)
+        for b, start in zip(mine, FIGURE_STARTS[name]):
+            assert b.args[0]["x"][2][0] == pytest.approx(start[0], abs=1e-3)
+    other = optimizer_figure(surface="saddle", start_index=1)
+    assert (other.data[1].x[0], other.data[1].y[0]) == FIGURE_STARTS["saddle"][1]
+    with pytest.raises(ValueError, match="start_index"):
+        optimizer_figure(start_index=5)
 
 
 def test_panel_updates_and_survives_extremes():
@@ -143,3 +162,16 @@ def test_panel_updates_and_survives_extremes():
     assert panel.figure.data[2 + 4].visible is False
     panel.controls["steps"].value = 0
     assert "⚠" not in panel.message.value
+
+
+def test_panel_start_sliders_follow_the_surface():
+    panel = optimizer_panel(surface="valley")
+    sx, sy = panel.controls["start_x"], panel.controls["start_y"]
+    assert (sx.min, sx.max, sy.min, sy.max) == SURFACES["valley"].box
+    sy.value = 2.8  # 只在山谷的画框里合法
+    assert panel.figure.data[1].y[0] == pytest.approx(2.8)
+    panel.controls["surface"].value = "bowl"
+    assert (sx.value, sy.value) == SURFACES["bowl"].start
+    assert (sx.min, sx.max, sy.min, sy.max) == SURFACES["bowl"].box
+    assert "⚠" not in panel.message.value
+    assert panel.figure.data[1].y[0] == pytest.approx(SURFACES["bowl"].start[1])

@@ -261,29 +261,30 @@ def _positive(values: np.ndarray) -> list[float | None]:
 def _base_figure(*, title: str, n_hist: int = 3) -> go.Figure:
     fig = make_subplots(
         rows=2,
-        cols=6,
+        cols=12,
         specs=[
-            [{"colspan": 3}, None, None, {"colspan": 3}, None, None],
-            [{"colspan": 2}, None, {"colspan": 2}, None, {"colspan": 2}, None],
+            [{"colspan": 6}] + [None] * 5 + [{"colspan": 6}] + [None] * 5,
+            [{"colspan": 3}, None, None] * 4,
         ],
-        subplot_titles=("各层激活的标准差", "各层权重梯度的标准差", "直方图 1", "直方图 2", "直方图 3"),
+        subplot_titles=("各层激活的标准差", "各层权重梯度的标准差", "直方图 1", "直方图 2", "直方图 3", "权重的分布（各层相同）"),
         vertical_spacing=0.2,
         horizontal_spacing=0.08,
     )
     fig.update_yaxes(type="log", exponentformat="power", row=1, col=1)
-    fig.update_yaxes(type="log", exponentformat="power", row=1, col=4)
+    fig.update_yaxes(type="log", exponentformat="power", row=1, col=7)
     fig.update_xaxes(title_text="层", row=1, col=1)
-    fig.update_xaxes(title_text="层", row=1, col=4)
+    fig.update_xaxes(title_text="层", row=1, col=7)
     for k in range(n_hist):
-        fig.update_xaxes(title_text="激活值", exponentformat="power", nticks=4, row=2, col=1 + 2 * k)
+        fig.update_xaxes(title_text="激活值", exponentformat="power", nticks=4, row=2, col=1 + 3 * k)
+    fig.update_xaxes(title_text="权重值", exponentformat="power", nticks=4, row=2, col=10)
     fig.update_yaxes(title_text="比例", row=2, col=1)
     fig.update_layout(title=title, height=640, legend={"orientation": "h", "y": -0.16})
     return fig
 
 
 def _hist_titles(fig: go.Figure, layers: list[int], result: dict[str, Any]) -> list[dict[str, Any]]:
-    """子图标题是 annotation：前两个给上排，后面三个给直方图（该层溢出时注明没有数据）。"""
-    annotations = [a.to_plotly_json() for a in fig.layout.annotations][:5]
+    """子图标题是 annotation：前两个给上排，接着三个给激活直方图（该层溢出时注明没有数据），最后一个给权重直方图。"""
+    annotations = [a.to_plotly_json() for a in fig.layout.annotations][:6]
     for k in range(3):
         if k >= len(layers):
             annotations[2 + k]["text"] = ""
@@ -295,15 +296,26 @@ def _hist_titles(fig: go.Figure, layers: list[int], result: dict[str, Any]) -> l
 
 
 def _add_hist_traces(fig: go.Figure, *, color: str) -> None:
+    """下排的四个直方图：三层的激活分布，再加一个权重分布（放在最后，trace 的序号紧接在折线之后）。"""
     for k in range(3):
         fig.add_trace(
             go.Bar(x=[], y=[], marker_color=color, showlegend=False, name=f"直方图 {k + 1}"),
             row=2,
-            col=1 + 2 * k,
+            col=1 + 3 * k,
         )
+    fig.add_trace(go.Bar(x=[], y=[], marker_color=color, showlegend=False, name="权重"), row=2, col=10)
+
+
+def _weight_hist(result: dict[str, Any], bins: int = 30) -> tuple[list, list]:
+    """把各层抽出的权重样本合在一起做直方图（各层的权重来自同一个分布）。"""
+    if not result["weight_samples"]:
+        return [], []
+    centers, fractions = _histogram(np.concatenate(result["weight_samples"]), bins)
+    return np.round(centers, 8).tolist(), np.round(fractions, 5).tolist()
 
 
 def _hist_data(result: dict[str, Any], layers: list[int]) -> tuple[list, list]:
+    """四个直方图的数据：三层的激活分布与权重分布。"""
     xs, ys = [], []
     for k in range(3):
         if k < len(layers) and len(result["hist_centers"]) >= layers[k]:
@@ -312,7 +324,8 @@ def _hist_data(result: dict[str, Any], layers: list[int]) -> tuple[list, list]:
         else:
             xs.append([])
             ys.append([])
-    return xs, ys
+    wx, wy = _weight_hist(result)
+    return xs + [wx], ys + [wy]
 
 
 def initialization_figure(
@@ -326,7 +339,7 @@ def initialization_figure(
     bins: int = 40,
     seed: int = 0,
 ) -> go.Figure:
-    """画出各种初始化下深层网络逐层的激活/梯度标准差与激活直方图，下拉菜单切换方案（见 {ref}`sec-initialization`）。"""
+    """画出各种初始化下深层网络逐层的激活/梯度标准差、激活直方图与权重分布，下拉菜单切换方案（见 {ref}`sec-initialization`）。"""
     if not schemes:
         raise ValueError("至少要给一个初始化方案（schemes 为空）。")
     for name in schemes:
@@ -353,7 +366,7 @@ def initialization_figure(
         fig.add_trace(
             go.Scatter(x=r["layers"].tolist(), y=_positive(r["grad_std"]), mode="lines+markers",
                        name=INIT_SCHEMES[name], legendgroup=name, showlegend=False, line={"color": _COLORS[name]}),
-            row=1, col=4,
+            row=1, col=7,
         )
     _add_hist_traces(fig, color=_COLORS[active])
     n = len(schemes)
@@ -367,9 +380,9 @@ def initialization_figure(
         restyle = {
             "x": line_xs + xs,
             "y": line_ys + ys,
-            "line.width": [4 if s == name else 1.5 for s in schemes] * 2 + [None] * 3,
-            "opacity": [1.0 if s == name else 0.35 for s in schemes] * 2 + [0.9] * 3,
-            "marker.color": [_COLORS[s] for s in schemes] * 2 + [_COLORS[name]] * 3,
+            "line.width": [4 if s == name else 1.5 for s in schemes] * 2 + [None] * 4,
+            "opacity": [1.0 if s == name else 0.35 for s in schemes] * 2 + [0.9] * 4,
+            "marker.color": [_COLORS[s] for s in schemes] * 2 + [_COLORS[name]] * 4,
         }
         header = f"{activation} 网络，{depth} 层 × {width} 个神经元；直方图：{INIT_SCHEMES[name]}<br>{note}"
         relayout = {"annotations": _with_note(_hist_titles(fig, layers, r), header)}
@@ -416,7 +429,7 @@ def initialization_panel(
     fig.add_trace(go.Scatter(x=[], y=[], mode="lines+markers", name="激活标准差", line={"color": "#2ca02c"}),
                   row=1, col=1)
     fig.add_trace(go.Scatter(x=[], y=[], mode="lines+markers", name="权重梯度标准差", line={"color": "#9467bd"}),
-                  row=1, col=4)
+                  row=1, col=7)
     _add_hist_traces(fig, color="#1f77b4")
     style = {"description_width": "initial"}
     controls = {
@@ -435,7 +448,7 @@ def initialization_panel(
         figure.data[0].x, figure.data[0].y = r["layers"].tolist(), _positive(r["act_std"])
         figure.data[1].x, figure.data[1].y = r["layers"].tolist(), _positive(r["grad_std"])
         xs, ys = _hist_data(r, layers)
-        for k in range(3):
+        for k in range(4):
             figure.data[2 + k].x, figure.data[2 + k].y = xs[k], ys[k]
         figure.layout.annotations = _hist_titles(figure, layers, r)
         figure.layout.title = (

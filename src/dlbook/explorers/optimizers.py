@@ -2,7 +2,7 @@
 
 - :func:`optimizer_paths` 是纯计算函数：用 numpy 手写的五种优化器（与 ``torch.optim`` 的更新规则逐项一致）
   从同一起点出发各走 ``steps`` 步，返回轨迹与损失；走出画框就截断并标记发散，不抛异常；
-- :func:`optimizer_figure` 用预先算好的下拉菜单（曲面）与滑块（学习率、动量）画出轨迹，静态 HTML 中可拖动；
+- :func:`optimizer_figure` 用预先算好的下拉菜单（曲面与起点）与滑块（学习率、动量）画出轨迹，静态 HTML 中可拖动；
 - :func:`optimizer_panel` 是 JupyterLab 里的实时面板，所有超参数与起点都可调。
 
 可选的曲面见 :data:`SURFACES`，优化器的名字见 :data:`OPTIMIZERS`。
@@ -77,6 +77,13 @@ SURFACES: dict[str, Surface] = {
         start=(-1.5, 2.0),
         lr=0.03,
     ),
+}
+
+#: 静态交互图里每个曲面可选的起点：第一个是曲面的默认起点，第二个从另一个方向出发。
+FIGURE_STARTS: dict[str, tuple[tuple[float, float], ...]] = {
+    "bowl": (SURFACES["bowl"].start, (1.0, 1.8)),
+    "saddle": (SURFACES["saddle"].start, (2.0, -0.3)),
+    "valley": (SURFACES["valley"].start, (0.0, -0.8)),
 }
 
 #: 优化器的内部名字与显示名字（顺序就是图例的顺序）。
@@ -233,7 +240,7 @@ def _trace_data(path: dict, name: str) -> dict:
     """一条轨迹画图所需的数据：轨迹、发散点（× 的位置，没有就是空）、损失曲线与图例名。"""
     exit_x, exit_y = ([round(float(path["x"][-1]), 4)], [round(float(path["y"][-1]), 4)]) \
         if path["diverged"] and len(path["x"]) else ([], [])
-    return {"x": _r(path["x"]), "y": _r(path["y"]), "loss": _g(path["loss"]), "step": list(range(len(path["x"]))),
+    return {"x": _r(path["x"], 3), "y": _r(path["y"], 3), "loss": _g(path["loss"]), "step": list(range(len(path["x"]))),
             "exit_x": exit_x, "exit_y": exit_y,
             "name": OPTIMIZERS[name] + ("（发散）" if path["diverged"] else "")}
 
@@ -299,13 +306,17 @@ def optimizer_figure(
     steps: int = 60,
     active_lr: int | None = None,
     active_momentum: int | None = None,
+    start_index: int = 0,
 ) -> go.Figure:
-    """几种优化器在二维曲面上的轨迹：下拉菜单选曲面，滑块选学习率与动量，各步都预先算好（见 {ref}`sec-optimizers`）。
+    """几种优化器在二维曲面上的轨迹：下拉菜单选曲面与起点，滑块选学习率与动量，各步都预先算好（见 {ref}`sec-optimizers`）。
 
+    每个曲面有 :data:`FIGURE_STARTS` 中的几个起点，下拉菜单的每一项是一个（曲面, 起点）组合，``start_index`` 选初始的起点。
     动量滑块同时设定 SGD 的 μ 与 Adam 的 β₁；RMSProp 的 α = 0.99、Adam 的 β₂ = 0.999 固定。
-    ``active_lr`` 缺省时，每个曲面的学习率滑块停在最接近该曲面默认学习率的一步；切换曲面时两个滑块回到默认位置。
+    ``active_lr`` 缺省时，每个曲面的学习率滑块停在最接近该曲面默认学习率的一步；切换菜单项时两个滑块回到默认位置。
     """
     _surface(surface)
+    if not 0 <= start_index < len(FIGURE_STARTS[surface]):
+        raise ValueError(f"start_index 必须在 0 到 {len(FIGURE_STARTS[surface]) - 1} 之间，收到 {start_index}。")
     lrs = list(np.geomspace(0.003, 3.0, 13) if lrs is None else lrs)
     momenta = list(momenta)
     if not lrs or not momenta:
@@ -319,12 +330,12 @@ def optimizer_figure(
     traces = [(n, OPTIMIZERS[n]) for n in plain] + [(n, OPTIMIZERS[n]) for n, _ in grouped]
     path_ids = list(range(2, 2 + 3 * len(traces)))
 
-    def combo(name: str, lr: float) -> dict:
-        base = optimizer_paths(surface=name, optimizers=plain, lr=lr, steps=steps)["paths"]
+    def combo(name: str, start, lr: float) -> dict:
+        base = optimizer_paths(surface=name, optimizers=plain, lr=lr, start=start, steps=steps)["paths"]
         runs = [(n, base[n]) for n in plain]
         for n, j in grouped:
             r = optimizer_paths(surface=name, optimizers=[n], lr=lr, momentum=momenta[j], beta1=momenta[j],
-                                steps=steps)
+                                start=start, steps=steps)
             runs.append((n, r["paths"][n]))
         return _restyle_args(runs)
 
@@ -337,9 +348,10 @@ def optimizer_figure(
                for j, m in enumerate(momenta)],
         active=active_momentum,
     )
-    per_surface = {}
-    for name, spec in SURFACES.items():
-        args = [combo(name, lr) for lr in lrs]
+    per_surface = {}  # 键是 (曲面, 起点)
+    for name, start in ((n, st) for n in SURFACES for st in FIGURE_STARTS[n]):
+        spec = SURFACES[name]
+        args = [combo(name, start, lr) for lr in lrs]
         i_lr = int(np.argmin(np.abs(np.log(np.array(lrs)) - np.log(spec.lr)))) if active_lr is None else active_lr
         lr_slider = slider(
             name="学习率 η",
@@ -347,21 +359,22 @@ def optimizer_figure(
             active=i_lr,
         )
         placed = stack_sliders(go.Figure(), [lr_slider, momentum_slider], spacing=SPACING).layout.sliders
-        per_surface[name] = (spec, args[i_lr], [s.to_plotly_json() for s in placed])
+        per_surface[name, start] = (spec, args[i_lr], [s.to_plotly_json() for s in placed])
 
-    spec, first, placed = per_surface[surface]
-    fig = _base_figure(spec, spec.start, traces)
+    key = (surface, FIGURE_STARTS[surface][start_index])
+    spec, first, placed = per_surface[key]
+    fig = _base_figure(spec, key[1], traces)
     vis = visibility(active_momentum)
     for k, idx in enumerate(path_ids):
         fig.data[idx].update(x=first["x"][k], y=first["y"][k], name=first["name"][k], visible=vis[k])
-    fig = stack_sliders(fig, [per_surface[surface][2][0], per_surface[surface][2][1]], spacing=SPACING)
+    fig = stack_sliders(fig, [placed[0], placed[1]], spacing=SPACING)
     fig.update_layout(margin={"t": TOP})
     buttons = []
-    for name, (spec_s, data_s, placed_s) in per_surface.items():
+    for (name, start), (spec_s, data_s, placed_s) in per_surface.items():
         xs, ys, zs = _grid(spec_s)
         restyle = {
-            "x": [xs, [spec_s.start[0]]] + data_s["x"],
-            "y": [ys, [spec_s.start[1]]] + data_s["y"],
+            "x": [xs, [start[0]]] + data_s["x"],
+            "y": [ys, [start[1]]] + data_s["y"],
             "z": [zs, None] + [None] * len(path_ids),
             "name": [None, "起点"] + data_s["name"],
             "visible": [True, True] + vis,
@@ -369,8 +382,9 @@ def optimizer_figure(
         x0, x1, y0, y1 = spec_s.box
         relayout = {"title.text": spec_s.label, "xaxis.range": [x0, x1], "yaxis.range": [y0, y1],
                     "yaxis2.autorange": True, "sliders": placed_s}
-        buttons.append(Step(label=spec_s.short, method="update", args=[restyle, relayout, [0, 1] + path_ids]))
-    fig.update_layout(updatemenus=[dropdown(steps=buttons, active=list(SURFACES).index(surface), x=0.0, y=1.31)])
+        label = f"{spec_s.short}，起点 ({start[0]:g}, {start[1]:g})"
+        buttons.append(Step(label=label, method="update", args=[restyle, relayout, [0, 1] + path_ids]))
+    fig.update_layout(updatemenus=[dropdown(steps=buttons, active=list(per_surface).index(key), x=0.0, y=1.31)])
     return fig
 
 
@@ -402,8 +416,10 @@ def optimizer_panel(
                                      readout_format=".3f"),
         "alpha": widgets.FloatSlider(value=alpha, min=0.5, max=0.999, step=0.001, description="RMSProp α",
                                      readout_format=".3f"),
-        "start_x": widgets.FloatSlider(value=spec.start[0], min=-2.5, max=2.5, step=0.05, description="起点 x"),
-        "start_y": widgets.FloatSlider(value=spec.start[1], min=-1.0, max=2.0, step=0.01, description="起点 y"),
+        "start_x": widgets.FloatSlider(value=spec.start[0], min=spec.box[0], max=spec.box[1], step=0.05,
+                                       description="起点 x"),
+        "start_y": widgets.FloatSlider(value=spec.start[1], min=spec.box[2], max=spec.box[3], step=0.01,
+                                       description="起点 y"),
         "steps": widgets.IntSlider(value=steps, min=0, max=200, description="步数"),
     })
     names = list(OPTIMIZERS)
@@ -436,4 +452,17 @@ def optimizer_panel(
         fig.layout.title.text = spec.label
         return result["message"]
 
-    return LivePanel(figure=figure, controls=controls, update=update)
+    panel = LivePanel(figure=figure, controls=controls, update=update)
+
+    def reset_start(change) -> None:
+        """换曲面时，起点滑块的范围改成新曲面的画框，位置回到它的默认起点。"""
+        new = SURFACES[change["new"]]
+        x0, x1, y0, y1 = new.box
+        for widget, lo, hi, value in ((controls["start_x"], x0, x1, new.start[0]),
+                                      (controls["start_y"], y0, y1, new.start[1])):
+            widget.min, widget.max = min(widget.min, lo), max(widget.max, hi)  # 先放宽，新值一定合法
+            widget.value = value
+            widget.min, widget.max = lo, hi
+
+    controls["surface"].observe(reset_start, names="value")
+    return panel
