@@ -212,6 +212,66 @@ def test_every_slider_changes_the_plot(visit, path):
     assert v.errors == [], f"{path} 拖动滑块时出现控制台错误：{v.errors}"
 
 
+MENU_JSON = re.compile(r'"updatemenus":\s*\[\s*\{')
+
+
+def _menu_pages() -> list[str]:
+    """构建好的网站里含有 plotly 下拉菜单的页面。"""
+    pages = [p for p in PAGES if (SITE / p).is_file() and MENU_JSON.search((SITE / p).read_text(encoding="utf-8"))]
+    return pages or ["<网站尚未构建>"]
+
+
+@pytest.mark.parametrize("path", _menu_pages())
+def test_every_dropdown_changes_the_plot(visit, path):
+    """每个下拉菜单：打开它、选另一个选项，画面随之改变。"""
+    if not (SITE / path).is_file():
+        _skip_or_fail(f"没有找到 {SITE / path}：先运行 jupyter-book build .")
+    v = visit(path)
+    page = v.page
+    page.wait_for_function(WAIT_PLOTS, timeout=30_000)
+    figures = page.locator(".plotly-graph-div")
+    menus = page.evaluate(
+        """() => Array.from(document.querySelectorAll('.plotly-graph-div')).flatMap((gd, i) =>
+            Array.from(gd.querySelectorAll('g.updatemenu-container')).map((c, j) => ({
+              fig: i, menu: j, buttons: c.querySelectorAll('g.updatemenu-button').length})))"""
+    )
+    assert menus, f"{path} 的 HTML 里有下拉菜单定义，但页面上没有画出下拉菜单"
+    def click_center(gd, menu, selector, index):
+        """点击第 menu 个菜单容器里第 index 个匹配 selector 的元素的中心（用鼠标，像读者一样）。"""
+        box = gd.evaluate(
+            f"""gd => {{ const c = gd.querySelectorAll('g.updatemenu-container')[{menu}];
+                 const e = c && c.querySelectorAll('{selector}')[{index}];
+                 if (!e) return null; const r = e.getBoundingClientRect();
+                 return [r.left + r.width / 2, r.top + r.height / 2]; }}"""
+        )
+        assert box is not None, f"{path}：没有找到第 {menu} 个菜单里的 {selector}[{index}]"
+        page.mouse.click(*box)
+        page.wait_for_timeout(400)
+
+    for m in menus:
+        gd = figures.nth(m["fig"])
+        gd.scroll_into_view_if_needed()
+        before = gd.evaluate(PLOT_STATE)
+        if m["buttons"]:  # 按钮式菜单：依次点各个按钮，至少有一个改变画面
+            for k in range(m["buttons"]):
+                click_center(gd, m["menu"], "g.updatemenu-button", k)
+                if gd.evaluate(PLOT_STATE) != before:
+                    break
+        else:  # 下拉式菜单：打开，选最后一项；若它正是当前项，再选第一项
+            options = "g.updatemenu-dropdown-button"
+            click_center(gd, m["menu"], "g.updatemenu-header-group", 0)
+            n = gd.evaluate(
+                f"gd => gd.querySelectorAll('g.updatemenu-container')[{m['menu']}].querySelectorAll('{options}').length"
+            )
+            assert n >= 2, f"{path}：第 {m['fig']} 张图的下拉菜单只有 {n} 个选项"
+            click_center(gd, m["menu"], options, n - 1)
+            if gd.evaluate(PLOT_STATE) == before:
+                click_center(gd, m["menu"], "g.updatemenu-header-group", 0)
+                click_center(gd, m["menu"], options, 0)
+        assert gd.evaluate(PLOT_STATE) != before, f"{path}：操作第 {m['fig']} 张图的菜单后，画面没有变化"
+    assert v.errors == [], f"{path} 操作下拉菜单时出现控制台错误：{v.errors}"
+
+
 def test_activation_slider_moves_the_curve(visit):
     """激活函数一章：拖动滑块后曲线（SVG 路径）确实改变。"""
     path = "book/networks/activations.html"
