@@ -177,15 +177,16 @@ def _sliders(page):
 
 
 SLIDER_JSON = re.compile(r'"sliders":\s*\[\s*\{')
+MENU_JSON = re.compile(r'"updatemenus":\s*\[\s*\{')
 
 
-def _slider_pages() -> list[str]:
-    """构建好的网站里含有 plotly 滑块的页面（收集测试时确定）。"""
-    pages = [p for p in PAGES if (SITE / p).is_file() and SLIDER_JSON.search((SITE / p).read_text(encoding="utf-8"))]
+def _pages_with(pattern: re.Pattern) -> list[str]:
+    """构建好的网站里 HTML 匹配 pattern（含滑块或菜单）的页面，在收集测试时确定。"""
+    pages = [p for p in PAGES if (SITE / p).is_file() and pattern.search((SITE / p).read_text(encoding="utf-8"))]
     return pages or ["<网站尚未构建>"]
 
 
-@pytest.mark.parametrize("path", _slider_pages())
+@pytest.mark.parametrize("path", _pages_with(SLIDER_JSON))
 def test_every_slider_changes_the_plot(visit, path):
     if not (SITE / path).is_file():
         _skip_or_fail(f"没有找到 {SITE / path}：先运行 jupyter-book build .")
@@ -212,16 +213,7 @@ def test_every_slider_changes_the_plot(visit, path):
     assert v.errors == [], f"{path} 拖动滑块时出现控制台错误：{v.errors}"
 
 
-MENU_JSON = re.compile(r'"updatemenus":\s*\[\s*\{')
-
-
-def _menu_pages() -> list[str]:
-    """构建好的网站里含有 plotly 下拉菜单的页面。"""
-    pages = [p for p in PAGES if (SITE / p).is_file() and MENU_JSON.search((SITE / p).read_text(encoding="utf-8"))]
-    return pages or ["<网站尚未构建>"]
-
-
-@pytest.mark.parametrize("path", _menu_pages())
+@pytest.mark.parametrize("path", _pages_with(MENU_JSON))
 def test_every_dropdown_changes_the_plot(visit, path):
     """每个下拉菜单：打开它、选另一个选项，画面随之改变。"""
     if not (SITE / path).is_file():
