@@ -134,46 +134,120 @@ def test_unknown_names_raise():
         signal_propagation(activation="gelu")
 
 
+def _annotation_index(key: str) -> int:
+    return int(key[len("annotations[") : key.index("]")])
+
+
+def _apply(fig, args) -> None:
+    """在 Python 里模仿 plotly.js 执行一步 ``update``：逐 trace 设置 restyle 的值，按路径设置注释的属性。"""
+    restyle, relayout = args
+    for i, trace in enumerate(fig.data):
+        for key, values in restyle.items():
+            if values[i] is not None:
+                trace[key] = values[i]
+    for key, value in relayout.items():
+        attr = key.split(".", 1)[1]
+        fig.layout.annotations[_annotation_index(key)][attr] = value
+
+
+def _shown(fig, n):
+    """当前可见的直方图 trace（下拉菜单选中方案的那 4 个）。"""
+    return [t for t in fig.data[2 * n :] if t.visible]
+
+
 def test_figure_dropdown_steps_differ_and_size_is_small():
-    fig = initialization_figure(activation="tanh", depth=8, width=128, batch=256)
+    fig = initialization_figure(activation="tanh", depth=8, width=128, widths=(16, 64, 256, 1024), batch=256)
     buttons = fig.layout.updatemenus[0].buttons
     assert [b.label for b in buttons] == list(INIT_SCHEMES.values())
     n = len(INIT_SCHEMES)
-    hist_ys = [json.dumps(b.args[0]["y"][2 * n :]) for b in buttons]
-    assert len(set(hist_ys)) == n
+    assert len(fig.data) == 2 * n + 4 * n
+    visibles = [tuple(b.args[0]["visible"]) for b in buttons]
+    assert len(set(visibles)) == n
+    for i, v in enumerate(visibles):
+        assert all(v[: 2 * n]) and sum(v[2 * n :]) == 4
+        assert all(v[2 * n + 4 * i : 2 * n + 4 * i + 4])
     widths = [tuple(b.args[0]["line.width"][:n]) for b in buttons]
     assert len(set(widths)) == n
-    assert len(fig.data) == 2 * n + 4
+    assert [s.label for s in fig.layout.sliders[0].steps] == ["16", "64", "128", "256", "1024"]
     assert len(fig.to_json()) < 1_500_000
 
 
+def test_dropdown_only_toggles_visibility_so_it_composes_with_slider():
+    fig = initialization_figure(activation="relu", depth=4, width=64, widths=(16, 64), batch=32)
+    for b in fig.layout.updatemenus[0].buttons:
+        restyle, relayout = b.args
+        assert set(restyle) <= {"visible", "line.width", "opacity"}  # 没有 x/y：不会撤销滑块选的宽度
+        assert all(key.startswith("annotations[") and key.endswith("].visible") for key in relayout)
+    for s in fig.layout.sliders[0].steps:
+        restyle, relayout = s.args
+        assert set(restyle) == {"x", "y"}  # 滑块只换数据，不碰可见性：不会撤销下拉菜单选的方案
+        assert all(key.endswith("].text") for key in relayout)
+
+
+def test_slider_steps_differ_and_change_the_shown_scheme():
+    widths = (16, 256)
+    fig = initialization_figure(activation="relu", depth=5, width=256, widths=widths, batch=64, active="kaiming")
+    n = len(INIT_SCHEMES)
+    steps = fig.layout.sliders[0].steps
+    assert fig.layout.sliders[0].active == 1
+    assert json.dumps(steps[0].args[0]) != json.dumps(steps[1].args[0])
+    # 先在下拉菜单里选 σ=1，再把滑块拖到宽度 16：显示的仍是 σ=1 的直方图，但数据换成了宽度 16 的
+    _apply(fig, fig.layout.updatemenus[0].buttons[list(INIT_SCHEMES).index("normal-1")].args)
+    shown = _shown(fig, n)
+    assert [t.legendgroup for t in shown] == ["normal-1"] * 4
+    before = [list(t.y) for t in shown]
+    big = fig.data[list(INIT_SCHEMES).index("normal-1")]
+    growth_256 = big.y[-1] / big.y[0]
+    _apply(fig, steps[0].args)
+    after_shown = _shown(fig, n)
+    assert [t.legendgroup for t in after_shown] == ["normal-1"] * 4
+    assert [list(t.y) for t in after_shown] != before
+    # σ=1 + ReLU：每层放大约 √(n/2)，宽度 16 时比宽度 256 慢得多
+    growth_16 = big.y[-1] / big.y[0]
+    assert growth_16 == pytest.approx(math.sqrt(16 / 2) ** 4, rel=0.6)
+    assert growth_256 > 100 * growth_16
+    visible_notes = [a.text for a in fig.layout.annotations if a.visible is not False and "网络" in (a.text or "")]
+    assert len(visible_notes) == 1 and "16 个神经元" in visible_notes[0] and INIT_SCHEMES["normal-1"] in visible_notes[0]
+    # 再切回 Kaiming：宽度仍是 16
+    _apply(fig, fig.layout.updatemenus[0].buttons[list(INIT_SCHEMES).index("kaiming")].args)
+    notes = [a.text for a in fig.layout.annotations if a.visible is not False and "网络" in (a.text or "")]
+    assert notes == [t for t in notes if "16 个神经元" in t and INIT_SCHEMES["kaiming"] in t] and len(notes) == 1
+
+
 def test_figure_weight_histogram_follows_scheme():
-    # 最后一个 trace 是权重直方图：σ=0.01 与 σ=1 的权重取值范围相差约 100 倍
-    fig = initialization_figure(activation="relu", depth=4, width=64, batch=32)
-    buttons = {b.label: b.args for b in fig.layout.updatemenus[0].buttons}
-    spread = {k: max(abs(v) for v in buttons[INIT_SCHEMES[k]][0]["x"][-1]) for k in ("normal-0.01", "normal-1")}
+    # 每个方案最后一个直方图是权重分布：σ=0.01 与 σ=1 的权重取值范围相差约 100 倍
+    fig = initialization_figure(activation="relu", depth=4, width=64, widths=(64,), batch=32)
+    n = len(INIT_SCHEMES)
+    order = list(INIT_SCHEMES)
+    weights = {k: fig.data[2 * n + 4 * order.index(k) + 3] for k in order}
+    spread = {k: max(abs(v) for v in weights[k].x) for k in ("normal-0.01", "normal-1")}
     assert 30 < spread["normal-1"] / spread["normal-0.01"] < 300
-    for restyle, relayout in buttons.values():
-        assert sum(restyle["y"][-1]) == pytest.approx(1.0)
-        assert "权重" in relayout["annotations"][5]["text"]
+    for trace in weights.values():
+        assert sum(trace.y) == pytest.approx(1.0)
+    assert "权重" in fig.layout.annotations[5].text
 
 
 def test_figure_initial_state_matches_active_step():
-    fig = initialization_figure(activation="relu", depth=6, width=64, batch=128, active="kaiming")
-    menu = fig.layout.updatemenus[0]
-    step = menu.buttons[menu.active].args[0]
+    fig = initialization_figure(activation="relu", depth=6, width=64, widths=(16, 64), batch=128, active="kaiming")
+    menu, bar = fig.layout.updatemenus[0], fig.layout.sliders[0]
+    look = menu.buttons[menu.active].args[0]
+    data, texts = bar.steps[bar.active].args
     assert menu.buttons[menu.active].label == INIT_SCHEMES["kaiming"]
+    assert bar.steps[bar.active].label == "64"
     for i, trace in enumerate(fig.data):
-        assert list(trace.y) == list(step["y"][i])
+        assert list(trace.y) == list(data["y"][i])
+        assert trace.visible == look["visible"][i]
+    for key, text in texts.items():
+        assert fig.layout.annotations[_annotation_index(key)].text == text
 
 
 def test_figure_survives_overflow():
-    fig = initialization_figure(activation="relu", depth=45, width=256, batch=64, schemes=("normal-1", "kaiming"))
-    notes = [b.args[1]["annotations"][-1]["text"] for b in fig.layout.updatemenus[0].buttons]
-    titles = [a["text"] for a in fig.layout.updatemenus[0].buttons[0].args[1]["annotations"][2:5]]
-    assert "溢出" in titles[2] and "溢出" not in titles[0]
-    assert [a.text for a in fig.layout.annotations][2:5] == titles
-    assert "信号爆炸" in notes[0] and "信号爆炸" not in notes[1]
+    fig = initialization_figure(activation="relu", depth=45, width=256, widths=(256,), batch=64,
+                                schemes=("normal-1", "kaiming"))
+    texts = list(fig.layout.sliders[0].steps[0].args[1].values())
+    big, kaiming = texts[:4], texts[4:]
+    assert "溢出" in big[2] and "溢出" not in big[0] and "信号爆炸" in big[3]
+    assert not any("溢出" in t for t in kaiming[:3]) and "信号爆炸" not in kaiming[3]
 
 
 def test_panel_updates_on_control_change():
@@ -206,7 +280,13 @@ def test_panel_extremes_show_messages():
 
 @pytest.mark.parametrize("kwargs", [{"depth": 0}, {"width": 0}, {"width": 1, "depth": 3}])
 def test_figure_empty_states_do_not_raise(kwargs):
-    fig = initialization_figure(activation="sigmoid", batch=32, **{"depth": 4, "width": 8, **kwargs})
-    notes = [b.args[1]["annotations"][-1]["text"] for b in fig.layout.updatemenus[0].buttons]
+    fig = initialization_figure(activation="sigmoid", batch=32, widths=(), **{"depth": 4, "width": 8, **kwargs})
+    notes = [t for t in fig.layout.sliders[0].steps[0].args[1].values() if "网络" in t]
+    assert len(notes) == len(INIT_SCHEMES)
     phrase = "深度为 0" if kwargs.get("depth") == 0 else "宽度为 0" if kwargs.get("width") == 0 else "宽度为 1"
     assert all(phrase in note for note in notes)
+
+
+def test_figure_rejects_too_many_widths():
+    with pytest.raises(ValueError, match="最多 6 步"):
+        initialization_figure(depth=2, width=8, widths=(1, 2, 3, 4, 5, 6), batch=4)

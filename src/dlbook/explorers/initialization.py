@@ -2,7 +2,7 @@
 
 - :func:`signal_propagation` 是纯计算函数：把一批随机输入送进一个深层 MLP，
   返回每层的权重统计、激活分布与反向传播得到的权重梯度标准差；
-- :func:`initialization_figure` 是静态图：下拉菜单切换初始化方案，各步预先算好；
+- :func:`initialization_figure` 是静态图：下拉菜单切换初始化方案，滑块切换每层宽度，各步预先算好；
 - :func:`initialization_panel` 是 JupyterLab 里的实时面板：初始化、激活函数、深度与宽度都可以调。
 """
 
@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 import torch
 from plotly.subplots import make_subplots
 
-from dlbook.interactive import LivePanel, Step, dropdown
+from dlbook.interactive import LivePanel, Step, dropdown, slider, stack_sliders
 
 #: 初始化方案：名字 → 图例里显示的中文说明
 INIT_SCHEMES: dict[str, str] = {
@@ -328,18 +328,48 @@ def _hist_data(result: dict[str, Any], layers: list[int]) -> tuple[list, list]:
     return xs + [wx], ys + [wy]
 
 
+#: 静态图的宽度滑块默认取这几个宽度（外加调用时给的 ``width``）
+DEFAULT_WIDTHS: tuple[int, ...] = (16, 64, 256, 1024)
+_MAX_WIDTH_STEPS = 6
+
+
+def _hist_title_texts(layers: list[int], result: dict[str, Any]) -> list[str]:
+    """三个激活直方图的标题；该层溢出时注明没有数据，层数不足三层时为空。"""
+    texts = []
+    for k in range(3):
+        if k >= len(layers):
+            texts.append("")
+            continue
+        has_data = len(result["hist_centers"]) >= layers[k] and len(result["hist_centers"][layers[k] - 1]) > 0
+        suffix = "" if has_data else "（溢出，没有数据）"
+        texts.append(f"第 {layers[k]} 层的激活分布{suffix}")
+    return texts
+
+
+def _rounded(values: list) -> list:
+    """保留 6 位有效数字，让图的 JSON 小一些（None 原样保留）。"""
+    return [None if v is None else float(f"{v:.6g}") for v in values]
+
+
 def initialization_figure(
     *,
     activation: str = "tanh",
     depth: int = 15,
     width: int = 256,
+    widths: tuple[int, ...] | None = None,
     batch: int = 256,
     schemes: tuple[str, ...] = tuple(INIT_SCHEMES),
     active: str | None = None,
     bins: int = 40,
     seed: int = 0,
 ) -> go.Figure:
-    """画出各种初始化下深层网络逐层的激活/梯度标准差、激活直方图与权重分布，下拉菜单切换方案（见 {ref}`sec-initialization`）。"""
+    """画出各种初始化下深层网络逐层的激活/梯度标准差、激活直方图与权重分布，下拉菜单切换方案、滑块切换宽度（见 {ref}`sec-initialization`）。
+
+    两个控件各管一件事，所以在静态 HTML 里可以任意组合：滑块的每一步换掉**所有**方案在该宽度下的数据
+    （折线与直方图的 x/y，以及各方案直方图标题与说明的文字）；下拉菜单只切换可见性与高亮
+    （每个方案有自己的一组直方图和说明，只显示选中的那组），不碰数据。
+    ``widths`` 是滑块的各步（默认 :data:`DEFAULT_WIDTHS`，``width`` 不在其中时补进去），最多 6 步。
+    """
     if not schemes:
         raise ValueError("至少要给一个初始化方案（schemes 为空）。")
     for name in schemes:
@@ -347,60 +377,107 @@ def initialization_figure(
     active = schemes[0] if active is None else active
     if active not in schemes:
         raise ValueError(f"active={active!r} 不在 schemes 里。")
+    width = int(width)
+    widths = sorted({int(w) for w in (DEFAULT_WIDTHS if widths is None else widths)} | {width})
+    if len(widths) > _MAX_WIDTH_STEPS:
+        raise ValueError(f"宽度滑块最多 {_MAX_WIDTH_STEPS} 步（连同 width 一共给了 {len(widths)} 个宽度）。")
     results = {
-        name: signal_propagation(init=name, activation=activation, depth=depth, width=width, batch=batch, bins=bins, seed=seed)
+        (name, w): signal_propagation(init=name, activation=activation, depth=depth, width=w, batch=batch, bins=bins,
+                                      seed=seed)
+        for w in widths
         for name in schemes
     }
     layers = _hist_layers(depth)
     fig = _base_figure(title="")
+    n = len(schemes)
 
+    # trace 的顺序：n 条激活折线、n 条梯度折线，再是每个方案各 4 个直方图（三层激活 + 权重）
     for name in schemes:
-        r = results[name]
         fig.add_trace(
-            go.Scatter(x=r["layers"].tolist(), y=_positive(r["act_std"]), mode="lines+markers",
-                       name=INIT_SCHEMES[name], legendgroup=name, line={"color": _COLORS[name]}),
+            go.Scatter(x=[], y=[], mode="lines+markers", name=INIT_SCHEMES[name], legendgroup=name,
+                       line={"color": _COLORS[name]}, marker={"color": _COLORS[name]}),
             row=1, col=1,
         )
     for name in schemes:
-        r = results[name]
         fig.add_trace(
-            go.Scatter(x=r["layers"].tolist(), y=_positive(r["grad_std"]), mode="lines+markers",
-                       name=INIT_SCHEMES[name], legendgroup=name, showlegend=False, line={"color": _COLORS[name]}),
+            go.Scatter(x=[], y=[], mode="lines+markers", name=INIT_SCHEMES[name], legendgroup=name,
+                       showlegend=False, line={"color": _COLORS[name]}, marker={"color": _COLORS[name]}),
             row=1, col=7,
         )
-    _add_hist_traces(fig, color=_COLORS[active])
-    n = len(schemes)
-    line_xs = [results[s]["layers"].tolist() for s in schemes] * 2
-    line_ys = [_positive(results[s]["act_std"]) for s in schemes] + [_positive(results[s]["grad_std"]) for s in schemes]
+    for name in schemes:
+        _add_hist_traces(fig, color=_COLORS[name])
+        for trace in fig.data[-4:]:
+            trace.opacity = 0.9
+            trace.legendgroup = name
 
-    def step_for(name: str) -> Step:
-        r = results[name]
-        xs, ys = _hist_data(r, layers)
-        note = r["message"] or "数值正常：没有 inf/nan，也没有全部变成 0。"
+    # 注释的顺序：make_subplots 的六个子图标题（2…4 号清空，改由各方案自己的标题显示），再是每个方案 4 个（三个直方图标题 + 说明）
+    base = [a.to_plotly_json() for a in fig.layout.annotations][:6]
+    hist_title_slots = base[2:5]
+    for k in range(2, 5):
+        base[k]["text"] = ""
+    scheme_annotations = []
+    for name in schemes:
+        scheme_annotations += [dict(slot) for slot in hist_title_slots] + _with_note([], "")
+    first_own = len(base)  # 第一个“属于某方案”的注释的序号
+
+    def own_annotations(i: int) -> range:
+        return range(first_own + 4 * i, first_own + 4 * i + 4)
+
+    def width_step(w: int) -> Step:
+        """滑块的一步：所有方案在宽度 w 下的数据与文字。"""
+        xs, ys = [], []
+        for key in ("act_std", "grad_std"):
+            for name in schemes:
+                r = results[(name, w)]
+                xs.append(r["layers"].tolist())
+                ys.append(_rounded(_positive(r[key])))
+        texts = []
+        for name in schemes:
+            r = results[(name, w)]
+            hx, hy = _hist_data(r, layers)
+            xs += [_rounded(x) for x in hx]
+            ys += hy
+            note = r["message"] or "数值正常：没有 inf/nan，也没有全部变成 0。"
+            header = f"{activation} 网络，{depth} 层 × {w} 个神经元；直方图：{INIT_SCHEMES[name]}<br>{note}"
+            texts += _hist_title_texts(layers, r) + [header]
+        relayout = {f"annotations[{first_own + j}].text": t for j, t in enumerate(texts)}
+        return Step(label=str(w), method="update", args=[{"x": xs, "y": ys}, relayout])
+
+    def scheme_step(i: int) -> Step:
+        """下拉菜单的一项：只切换可见性与高亮，不碰数据，所以不会撤销滑块的选择。"""
+        name = schemes[i]
         restyle = {
-            "x": line_xs + xs,
-            "y": line_ys + ys,
-            "line.width": [4 if s == name else 1.5 for s in schemes] * 2 + [None] * 4,
-            "opacity": [1.0 if s == name else 0.35 for s in schemes] * 2 + [0.9] * 4,
-            "marker.color": [_COLORS[s] for s in schemes] * 2 + [_COLORS[name]] * 4,
+            "visible": [True] * (2 * n) + [s == name for s in schemes for _ in range(4)],
+            "line.width": [4 if s == name else 1.5 for s in schemes] * 2 + [None] * (4 * n),
+            "opacity": [1.0 if s == name else 0.35 for s in schemes] * 2 + [0.9] * (4 * n),
         }
-        header = f"{activation} 网络，{depth} 层 × {width} 个神经元；直方图：{INIT_SCHEMES[name]}<br>{note}"
-        relayout = {"annotations": _with_note(_hist_titles(fig, layers, r), header)}
+        relayout = {
+            f"annotations[{j}].visible": j in own_annotations(i) for k in range(n) for j in own_annotations(k)
+        }
         return Step(label=INIT_SCHEMES[name], method="update", args=[restyle, relayout])
 
-    steps = [step_for(name) for name in schemes]
-    chosen = schemes.index(active)
-    fig.update_layout(updatemenus=[dropdown(steps=steps, active=chosen, x=0.0, y=1.2)])
-    # 初始状态与选中的那一步一致
-    restyle, relayout = steps[chosen].args
+    w_steps = [width_step(w) for w in widths]
+    s_steps = [scheme_step(i) for i in range(n)]
+    chosen, chosen_w = schemes.index(active), widths.index(width)
+    fig.update_layout(updatemenus=[dropdown(steps=s_steps, active=chosen, x=0.0, y=1.2)])
+    stack_sliders(fig, [slider(name="每层宽度（神经元个数）", steps=w_steps, active=chosen_w)])
+
+    # 初始状态与选中的那一步、那个宽度一致
+    data, texts = w_steps[chosen_w].args
+    look, shown = s_steps[chosen].args
+    annotations = base + scheme_annotations
+    for key, text in texts.items():
+        annotations[int(key[len("annotations[") : key.index("]")])]["text"] = text
+    for key, visible in shown.items():
+        annotations[int(key[len("annotations[") : key.index("]")])]["visible"] = visible
     for i, trace in enumerate(fig.data):
-        trace.x, trace.y = restyle["x"][i], restyle["y"][i]
-        trace.opacity = restyle["opacity"][i]
-        trace.marker.color = restyle["marker.color"][i]
+        trace.x, trace.y = data["x"][i], data["y"][i]
+        trace.visible = look["visible"][i]
+        trace.opacity = look["opacity"][i]
         if i < 2 * n:
-            trace.line.width = restyle["line.width"][i]
-    fig.layout.annotations = relayout["annotations"]
-    fig.update_layout(margin={"t": 120})
+            trace.line.width = look["line.width"][i]
+    fig.layout.annotations = annotations
+    fig.update_layout(height=700, margin={"t": 120, "b": 210}, legend={"y": -0.5})
     return fig
 
 
