@@ -312,3 +312,18 @@ def test_no_page_references_outside_assets():
     pattern = re.compile(r"<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)=\"(?:https?:)?//", re.I)
     bad = [str(p.relative_to(SITE)) for p in SITE.rglob("*.html") if pattern.search(p.read_text(encoding="utf-8"))]
     assert bad == [], f"这些页面引用了外部资源：{bad}"
+
+
+def test_no_line_breaks_between_chinese_characters():
+    """静态检查：正文里两个汉字之间没有换行（浏览器会把它显示成多余的空格），见 dlbook.sphinx_cjk。"""
+    if not (SITE / "index.html").is_file():
+        _skip_or_fail(f"没有找到构建好的网站 {SITE}")
+    pattern = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]\n[\u4e00-\u9fff]")
+    bad = {}
+    for page in PAGES:
+        html = (SITE / page).read_text(encoding="utf-8")
+        body = re.sub(r"<(pre|script|style|textarea)\b[\s\S]*?</\1>", "", html)
+        hits = pattern.findall(body)
+        if hits:
+            bad[page] = len(hits)
+    assert bad == {}, f"这些页面的中文之间还有换行：{bad}"

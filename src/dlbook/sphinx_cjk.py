@@ -20,22 +20,36 @@ def join_cjk_lines(text: str) -> str:
     return _BREAK_BETWEEN_CJK.sub("", text)
 
 
-def _inside_skipped(node: nodes.Node) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if isinstance(parent, _SKIP):
+def _skipped(node: nodes.Node) -> bool:
+    while node is not None:
+        if isinstance(node, _SKIP):
             return True
-        parent = parent.parent
+        node = node.parent
     return False
 
 
 def _join_in_doctree(app, doctree) -> None:
-    for text in list(doctree.findall(nodes.Text)):
-        if "\n" not in text or _inside_skipped(text):
+    # MyST 把源文件中的换行（softbreak）解析成单独的 Text("\n") 节点，所以要连同前后兄弟节点的首尾字符一起判断。
+    # 按位置处理：Text 是 str 的子类，children.index() 会按内容找到第一个相等的 "\n"，不能用。
+    for parent in list(doctree.findall(nodes.Element)):
+        if _skipped(parent):
             continue
-        joined = join_cjk_lines(str(text))
-        if joined != str(text):
-            text.parent.replace(text, nodes.Text(joined))
+        i = 0
+        while i < len(parent.children):
+            child = parent.children[i]
+            if not isinstance(child, nodes.Text) or "\n" not in child:
+                i += 1
+                continue
+            before = parent.children[i - 1].astext()[-1:] if i > 0 else ""
+            after = parent.children[i + 1].astext()[:1] if i + 1 < len(parent.children) else ""
+            joined = join_cjk_lines(before + str(child) + after)
+            middle = joined[len(before) : len(joined) - len(after)]  # 前后各一个字符不会被删，原样去掉即可
+            if not middle:
+                del parent[i]
+                continue
+            if middle != str(child):
+                parent[i] = nodes.Text(middle)
+            i += 1
 
 
 def setup(app):
