@@ -6,20 +6,7 @@ from collections.abc import Sequence
 
 from torch import nn
 
-ACTIVATIONS: dict[str, type[nn.Module]] = {
-    "relu": nn.ReLU,
-    "leaky_relu": nn.LeakyReLU,
-    "sigmoid": nn.Sigmoid,
-    "tanh": nn.Tanh,
-}
-
-
-def activation_layer(name: str) -> nn.Module:
-    """按名字返回一个激活层：relu、leaky_relu、sigmoid 或 tanh（见 {ref}`sec-activations`）。"""
-    try:
-        return ACTIVATIONS[name]()
-    except KeyError:
-        raise ValueError(f"未知的激活函数 {name!r}，可选：{'、'.join(ACTIVATIONS)}。") from None
+from dlbook.activations import activation_layer
 
 
 def mlp(*, sizes: Sequence[int] = (784, 512, 256, 128, 64, 10), activation: str = "relu") -> nn.Sequential:

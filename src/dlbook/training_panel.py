@@ -25,7 +25,8 @@ from traitlets import TraitError
 
 from dlbook.data import DigitData, TensorBatches, images_to_tensor, load_digits_dataset
 from dlbook.device import best_device, describe_device
-from dlbook.models import ACTIVATIONS, mlp
+from dlbook.activations import ACTIVATIONS
+from dlbook.models import mlp
 
 OPTIMIZERS = {"sgd": "SGD", "momentum": "SGD + 动量 0.9", "adam": "Adam"}
 BATCH_SIZES = (1, 8, 16, 32, 64, 100, 128, 256, 512, 1024)
