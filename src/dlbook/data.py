@@ -362,6 +362,7 @@ def _missing_message(name: str, root: Path, offline: Sequence[RemoteFile], error
 
 
 def _shuffled(n: int, *, seed: int) -> torch.Tensor:
+    """0..n-1 的一个由种子决定的随机排列。"""
     return torch.randperm(n, generator=torch.Generator().manual_seed(seed))
 
 
