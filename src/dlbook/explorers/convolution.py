@@ -250,7 +250,7 @@ def _base_figure(suffixes: Sequence[str]) -> go.Figure:
     for axis in ("yaxis", "yaxis2"):
         fig.layout[axis].update(autorange="reversed", scaleanchor=axis.replace("yaxis", "x"), constrain="domain")
     fig.update_layout(height=640, margin={"t": 170, "l": 30, "r": 20},
-                      title={"y": 0.99, "yanchor": "top", "x": 0.0, "font": {"size": 13}}, plot_bgcolor="white")
+                      title={"y": 0.965, "yanchor": "top", "x": 0.02, "font": {"size": 13}}, plot_bgcolor="white")
     return fig
 
 
@@ -303,7 +303,7 @@ def convolution_figure(
     if not combos:
         notes.add(f"边长 {size} 的输入在所给的补零下都放不下 {kernel_size}×{kernel_size} 的卷积核。")
         draw_empty(fig, f"卷积核 {kernel_size}×{kernel_size} 比补零后的输入还大：没有输出。<br>请加大补零或输入边长。")
-        return set_message(fig, str(notes), y=1.19)
+        return set_message(fig, "<br>".join(notes.items), y=1.1)
     if dropped:
         notes.add(f"有 {dropped} 个（步幅, 补零）组合放不下卷积核，已从滑块中去掉。")
 
@@ -337,7 +337,7 @@ def convolution_figure(
     fig.update_layout(title_text=slider_steps[active].args[1]["title.text"],
                       updatemenus=[dropdown(steps=menu_steps, x=0.0, y=1.39, name="数字 · 卷积核")])
     stack_sliders(fig, [slider(name="步幅 s · 补零 p", steps=slider_steps, active=active)])
-    return set_message(fig, str(notes), y=1.19)
+    return set_message(fig, "<br>".join(notes.items), y=1.1)
 
 
 def convolution_panel(
