@@ -253,7 +253,7 @@ def load_phone_price(*, root: Path | None = None, download: bool = True):
 
 
 def load_diabetes(*, root: Path | None = None, download: bool = True) -> tuple[torch.Tensor, torch.Tensor]:
-    """读取糖尿病数据（759 × 8 个特征，标签 0/1，形状 [759, 1]）为 float32 张量（见 {ref}`sec-mnist`）。"""
+    """读取糖尿病数据（759 × 8 个特征，标签 0/1，形状 [759, 1]）为 float32 张量（见 {ref}`sec-logistic-regression`）。"""
     path = fetch(DIABETES, root=root, download=download)
     try:
         with gzip.open(path, "rt", encoding="ascii") as f:
