@@ -53,7 +53,7 @@ def test_cross_correlation_is_not_flipped():
     image = np.arange(16.0).reshape(4, 4)
     kernel = np.zeros((3, 3))
     kernel[0, 0] = 1.0  # 只取窗口左上角：互相关不翻转卷积核
-    np.testing.assert_array_equal(cross_correlate(image, kernel), image[:2, :2])
+    np.testing.assert_array_equal(cross_correlate(image=image, kernel=kernel), image[:2, :2])
 
 
 def test_preset_kernels_have_the_promised_properties():
@@ -66,8 +66,8 @@ def test_preset_kernels_have_the_promised_properties():
     np.testing.assert_allclose(preset_kernel(name="edge-x") * 4, [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])
     # 竖直边缘核对左右翻转的图像给出相反数
     image = sample_digits()[0][1]
-    a = cross_correlate(image, preset_kernel(name="edge-x"))
-    b = cross_correlate(image[:, ::-1], preset_kernel(name="edge-x"))
+    a = cross_correlate(image=image, kernel=preset_kernel(name="edge-x"))
+    b = cross_correlate(image=image[:, ::-1], kernel=preset_kernel(name="edge-x"))
     np.testing.assert_allclose(a, -b[:, ::-1], atol=1e-12)
 
 

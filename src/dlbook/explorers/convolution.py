@@ -23,6 +23,7 @@ from dlbook.interactive import (
     LivePanel,
     Notes,
     Result,
+    Step,
     clear_empty,
     draw_empty,
     dropdown,
@@ -106,7 +107,7 @@ def output_size(*, n: int, k: int, stride: int = 1, padding: int = 0, dilation: 
     return (n + 2 * padding - span) // stride + 1
 
 
-def cross_correlate(image: np.ndarray, kernel: np.ndarray, *, stride: int = 1) -> np.ndarray:
+def cross_correlate(*, image: np.ndarray, kernel: np.ndarray, stride: int = 1) -> np.ndarray:
     """二维互相关（深度学习里叫“卷积”）：窗口逐个位置与卷积核逐元素相乘再求和（见 {ref}`sec-cnn`）。"""
     k = kernel.shape[0]
     m = output_size(n=image.shape[0], k=k, stride=stride)
@@ -189,7 +190,7 @@ def convolve(
         fmap, cell, window = np.zeros((0, 0)), (0, 0), (0, 0)
         formula = f"n + 2p = {size + 2 * padding} < k = {kernel_size}：没有输出"
     else:
-        fmap = cross_correlate(padded, w, stride=stride)
+        fmap = cross_correlate(image=padded, kernel=w, stride=stride)
         cell = (m // 2, m // 2)
         window = (cell[0] * stride, cell[1] * stride)
         formula = _formula(size, kernel_size, stride, padding, m)
@@ -270,6 +271,19 @@ def _title(r: ConvolutionResult, kernel_label: str) -> str:
     return f"数字 {r.label} · {kernel_label}<br>{_wrapped(r.formula)}"
 
 
+def _menu_step(fig: go.Figure, results: Sequence[ConvolutionResult], suffixes: Sequence[str], kernel_label: str,
+               kernel_size: int) -> Step:
+    """菜单的一项：换掉每个（步幅, 补零）组合的输入与特征图；图还空着时先把这一项画上去（它就是图最初的样子）。"""
+    traced = [(_trace_data(r, kernel_size), suf) for r, suf in zip(results, suffixes)]
+    if not fig.data[0].z:  # 窗口与格子只取决于步幅与补零，只画这一次
+        for data, suf in traced:
+            for part, values in data.items():
+                fig.update_traces(selector={"name": _name(part, suf)}, **values)
+    # 菜单只换数值 z：x、y 坐标也只取决于步幅与补零
+    updates = {_name(part, suf): {"z": data[part]["z"]} for data, suf in traced for part in ("输入", "特征图")}
+    return restyle_step(fig, f"数字 {results[0].label} · {kernel_label}", updates)
+
+
 def convolution_figure(
     *,
     digits: Sequence[int] = (0, 1, 2),
@@ -311,18 +325,8 @@ def convolution_figure(
         return convolve(digit=d, kernel=name, stride=s, padding=p, size=size, kernel_size=kernel_size,
                         kernels=kernels)
 
-    menu_steps = []
-    for d in digits:
-        for name in names:
-            results = [run(d, name, s, p) for s, p in combos]
-            traced = [(_trace_data(r, kernel_size), suf) for r, suf in zip(results, suffixes)]
-            if not menu_steps:  # 第一项就是图最初的样子；窗口与格子只取决于步幅与补零，只画一次
-                for data, suf in traced:
-                    for part, values in data.items():
-                        fig.update_traces(selector={"name": _name(part, suf)}, **values)
-            # 菜单只换输入与特征图的数值（x、y 坐标只取决于步幅与补零）
-            updates = {_name(part, suf): {"z": data[part]["z"]} for data, suf in traced for part in ("输入", "特征图")}
-            menu_steps.append(restyle_step(fig, f"数字 {results[0].label} · {labels[name]}", updates))
+    menu_steps = [_menu_step(fig, [run(d, name, s, p) for s, p in combos], suffixes, labels[name], kernel_size)
+                  for d in digits for name in names]
     # 菜单只换数据；标题里的公式只取决于步幅与补零，跟着滑块变
     slider_steps = [
         visibility_step(fig, f"s={s}, p={p}", [_name(part, suf) for part in ("输入", "窗口", "特征图", "格子")],
@@ -333,7 +337,6 @@ def convolution_figure(
     active = 0
     fig.update_traces(visible=False)
     fig.update_traces(visible=True, selector=lambda t: t.name.endswith(suffixes[active]))
-    fig.update_traces(visible=True, selector=lambda t: t.name is None)
     fig.update_layout(title_text=slider_steps[active].args[1]["title.text"],
                       updatemenus=[dropdown(steps=menu_steps, x=0.0, y=1.39, name="数字 · 卷积核")])
     stack_sliders(fig, [slider(name="步幅 s · 补零 p", steps=slider_steps, active=active)])
