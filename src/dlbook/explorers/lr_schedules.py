@@ -17,7 +17,7 @@ import ipywidgets as widgets
 import numpy as np
 import plotly.graph_objects as go
 
-from dlbook.explorers._layout import Frame, apply_frame, frame, menu_y, sliders_below, wrap
+from dlbook.explorers._layout import TITLE_CHARS, Frame, apply_frame, frame, menu_y, sliders_below, wrap
 from dlbook.interactive import (
     Explorer,
     LivePanel,
@@ -126,7 +126,7 @@ def _sig(values: np.ndarray) -> list[float | None]:
 
 def _base_figure(*, lr: float, title: str, menu: bool, sliders: int, legend_rows: int) -> tuple[go.Figure, Frame]:
     """figure 与 panel 共用的底图：坐标轴、标题、按像素排好的边距与图例位置（还没有曲线），以及它的排版。"""
-    layout = frame(plot=330, menu=menu, sliders=sliders, legend_rows=legend_rows)
+    layout = frame(plot=330, menu=menu, sliders=sliders, legend_rows=legend_rows, message_lines=2 if sliders else 0)
     fig = go.Figure()
     fig.update_xaxes(title_text="epoch")
     fig.update_yaxes(title_text=f"学习率（初始 {lr:g}）", exponentformat="power")
@@ -258,7 +258,7 @@ def _update_panel(figure: go.FigureWidget, values: dict) -> str:
     for kind, r in results.items():
         figure.update_traces(x=r.epoch, y=_sig(r.lr), line_width=4 if kind == values["name"] else 1.5,
                              opacity=1.0 if kind == values["name"] else 0.45, selector={"name": SCHEDULES[kind]})
-    figure.layout.title.text = wrap(chosen.label, 30)
+    figure.layout.title.text = wrap(chosen.label, TITLE_CHARS)
     return chosen.message
 
 

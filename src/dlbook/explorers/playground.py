@@ -275,7 +275,8 @@ def _arch_label(layers: int, units: int) -> str:
 
 def _base_figure(*, title: str, title_lines: int, menu: bool, sliders: int) -> tuple[go.Figure, Frame]:
     """figure 与 panel 共用的底图：正方形的 [-2, 2]² 坐标区、标题、按像素排好的边距与图例（还没有曲线），以及它的排版。"""
-    layout = frame(plot=330, title_lines=title_lines, menu=menu, sliders=sliders, legend_rows=1)
+    layout = frame(plot=330, title_lines=title_lines, menu=menu, sliders=sliders, legend_rows=1,
+                   message_lines=2 if sliders else 0)
     fig = go.Figure()
     fig.update_xaxes(range=[-_EXTENT, _EXTENT], constrain="domain", title_text="x₁")
     fig.update_yaxes(range=[-_EXTENT, _EXTENT], scaleanchor="x", constrain="domain", title_text="x₂")

@@ -2,7 +2,7 @@
 
 - :func:`polynomial_fit` 是纯计算函数：在带噪声的 ``sin(πx)`` 样本上用最小二乘拟合多项式，
   可加 L2 惩罚 ``(λ/2)‖w‖²``（不惩罚常数项），返回拟合曲线与训练/测试均方误差；
-- :func:`resampled_fits` 换若干组新的训练数据各拟合一次，得到拟合曲线的均值与标准差（偏差与方差）；
+- :func:`resampled_fits` 在同样的 x 上重抽若干次噪声、各拟合一次，画成均值±标准差的带，并给出精确的偏差与方差；
 - :func:`regularization_figure` 是静态 plotly 图：滑块改多项式次数或 λ（二者选一），每一步都预先算好；
 - :func:`regularization_panel` 是 JupyterLab 里的实时面板，次数与 λ 可以任意组合。
 
@@ -39,7 +39,7 @@ MAX_DEGREE = 40
 MAX_WEIGHT_DECAY = 1e12
 #: 拟合图纵轴的显示范围；超出的部分不画（曲线断开）
 Y_LIMIT = 3.0
-#: 偏差–方差图里重新抽取训练数据的次数
+#: 偏差–方差带里重新抽取噪声的次数
 RESAMPLES = 20
 
 #: 静态图里滑块预先计算的取值
@@ -48,7 +48,7 @@ FIGURE_WEIGHT_DECAYS = tuple(float(f"{10.0 ** (k / 2):.3g}") for k in range(-20,
 
 _VARY = {"degree": "多项式次数", "weight_decay": "L2 惩罚系数 λ"}
 _COLORS = {"fit": "#d62728", "train": "#1f77b4", "test": "#ff7f0e", "bias": "#2ca02c", "variance": "#9467bd"}
-_BAND = "换 20 组训练数据：均值±标准差"
+_BAND = "重抽 20 次噪声的拟合：均值±标准差"
 _BAND_LOW = "重抽样下沿"
 _CURRENT = {"train": "当前训练误差", "test": "当前测试误差"}
 
@@ -71,7 +71,11 @@ class PolynomialFit(Result):
 
 @dataclass(frozen=True, kw_only=True)
 class Resampled(Result):
-    """换 ``fits.shape[0]`` 组训练数据各拟合一次：网格上的每条拟合曲线、均值、标准差、偏差² 与方差（见 {ref}`sec-regularization`）。"""
+    """同一组 x 上重新抽噪声、各拟合一次的结果，以及精确的偏差与方差（见 {ref}`sec-regularization`）。
+
+    ``fits`` 是每次重抽样的拟合曲线（行）；``mean``、``std`` 是它们在网格上的样本均值与标准差（画成带子）；
+    ``bias2``、``variance`` 是无穷多次重抽样时的精确值（网格上的平均），由闭式解算出，不受抽样次数影响。
+    """
 
     x: np.ndarray
     fits: np.ndarray
@@ -149,6 +153,16 @@ def polynomial_fit(
     )
 
 
+def _smoother(x_train: np.ndarray, degree: int, lam: float) -> np.ndarray:
+    """拟合是训练标签的线性函数：系数 = M @ y_train。返回矩阵 M（形状 [degree+1, n_train]）。"""
+    n = len(x_train)
+    design, rhs = _features(x_train, degree), np.eye(n)
+    if lam > 0:
+        design = np.vstack([design, np.sqrt(n * lam / 2) * np.eye(degree + 1)[1:]])
+        rhs = np.vstack([rhs, np.zeros((degree, n))])
+    return np.linalg.lstsq(design, rhs, rcond=None)[0]
+
+
 def resampled_fits(
     *,
     degree: int,
@@ -159,22 +173,28 @@ def resampled_fits(
     resamples: int = RESAMPLES,
     points: int = 200,
 ) -> Resampled:
-    """从同一个分布重新抽 ``resamples`` 组训练数据，各拟合一次：均值离真实函数多远是偏差，曲线彼此差多少是方差（见 {ref}`sec-regularization`）。
+    """训练点的 x 不变，重新抽 ``resamples`` 次噪声，各拟合一次：均值离真实函数多远是偏差，曲线彼此差多少是方差（见 {ref}`sec-regularization`）。
 
-    第 k 组数据用种子 ``seed + 1 + k``（与 :func:`polynomial_fit` 的数据不同），按同样的配方生成。
-    ``bias2`` 是网格上 (均值 − sin(πx))² 的平均，``variance`` 是网格上各点方差的平均；
-    两者之和等于各条拟合曲线与真实函数之间均方误差的平均。
+    x 与 :func:`polynomial_fit` 的训练点相同，噪声用种子 ``seed + 1`` 另抽。拟合是标签的线性函数（系数 = M y），
+    所以无穷多次重抽样的平均曲线是 G M sin(πx_train)、方差是 noise²·‖G M‖²（逐行），``bias2`` 与 ``variance``
+    就是它们在网格上的平均：一个点的测试误差的期望 = 偏差² + 方差 + noise²。
     """
     notes = Notes()
     degree, lam, n_train, _, noise = _clamp(notes, degree=degree, weight_decay=weight_decay, n_train=n_train,
                                             n_test=1, noise=noise)
-    resamples = notes.clamp_int(resamples, 2, 500, label="重抽样次数", default=RESAMPLES)
+    resamples = notes.clamp_int(resamples, 2, 5000, label="重抽样次数", default=RESAMPLES)
+    x_train = _data(n_train, 1, noise, seed)[0]
     x = np.linspace(-1.0, 1.0, int(min(max(points, 2), 2001)))
-    grid = _features(x, degree)
-    fits = np.stack([grid @ _solve(*_data(n_train, 1, noise, seed + 1 + k)[:2], degree, lam) for k in range(resamples)])
-    mean, std = fits.mean(axis=0), fits.std(axis=0)
-    return Resampled(x=x, fits=fits, mean=mean, std=std, bias2=float(np.mean((mean - np.sin(np.pi * x)) ** 2)),
-                     variance=float(np.mean(std**2)), message=str(notes))
+    rows = _features(x, degree) @ _smoother(x_train, degree, lam)  # 网格上的拟合 = rows @ y_train
+    truth = np.sin(np.pi * x_train)
+    labels = truth + noise * np.random.default_rng(seed + 1).normal(size=(resamples, n_train))
+    fits = labels @ rows.T
+    exact_mean = rows @ truth
+    return Resampled(
+        x=x, fits=fits, mean=fits.mean(axis=0), std=fits.std(axis=0),
+        bias2=float(np.mean((exact_mean - np.sin(np.pi * x)) ** 2)),
+        variance=float(noise**2 * np.mean(np.sum(rows**2, axis=1))), message=str(notes),
+    )
 
 
 # ---------------------------------------------------------------- 画图
@@ -216,7 +236,7 @@ def _curves(fits: Sequence[PolynomialFit], bands: Sequence[Resampled]) -> dict[s
 
 def _base_figure(*, vary: str, sliders: int) -> tuple[go.Figure, Frame]:
     """figure 与 panel 共用的底图：上面是拟合结果，下面是误差、偏差² 与方差随滑块参数的变化（还没有数据）。"""
-    layout = frame(plot=540, title_lines=2, message_lines=2, sliders=sliders, legend_rows=4)
+    layout = frame(plot=540, title_lines=2, message_lines=2 if sliders else 0, sliders=sliders, legend_rows=4)
     fig = make_subplots(rows=2, cols=1, row_heights=[0.55, 0.45], vertical_spacing=85 / 540,
                         subplot_titles=("", f"误差、偏差²与方差随{_VARY[vary]}的变化"))
     fig.update_xaxes(title_text="x", range=[-1.05, 1.05], row=1, col=1)
@@ -290,7 +310,7 @@ def regularization_figure(
 ) -> go.Figure:
     """多项式拟合的静态交互图：滑块改次数（``vary="degree"``）或 λ（``vary="weight_decay"``）（见 {ref}`sec-regularization`）。
 
-    上图是训练点、真实函数、拟合曲线，以及换 20 组训练数据各拟合一次得到的均值±标准差带（带宽就是方差）；
+    上图是训练点、真实函数、拟合曲线，以及在同样的 x 上重抽 20 次噪声、各拟合一次得到的均值±标准差带（带宽显示方差）；
     下图是训练/测试误差、偏差² 与方差随滑块参数的变化，圆圈标出当前取值。另一个参数固定为 ``weight_decay`` 或 ``degree``。
     """
     if vary not in _VARY:
