@@ -35,6 +35,15 @@ def _width(char: str) -> float:
     return 1.0 if unicodedata.east_asian_width(char) in ("W", "F") else 0.55
 
 
+def _break_at(line: str) -> int:
+    """断行的位置：优先断在最后 8 个字符里的中文标点后面，其次是最后 20 个字符里的空格，都没有就在行尾。"""
+    for marks, window in (("，。；：、）", 8), (" ", 20)):
+        cut = max(line.rfind(m) for m in marks)
+        if cut >= len(line) - window:
+            return cut + 1
+    return len(line)
+
+
 def wrap(text: str, width: float = MESSAGE_CHARS) -> str:
     """按显示宽度（汉字算 1，西文字符约算半个）在 ``width`` 处插入 ``<br>``，尽量断在标点后面。"""
     lines: list[str] = []
@@ -42,8 +51,7 @@ def wrap(text: str, width: float = MESSAGE_CHARS) -> str:
         line, size = "", 0.0
         for char in paragraph:
             if size + _width(char) > width and line:
-                cut = max(line.rfind(p) for p in "，。；：、 ）")
-                cut = cut + 1 if cut >= len(line) - 8 else len(line)
+                cut = _break_at(line)
                 lines.append(line[:cut].rstrip())
                 line = line[cut:].lstrip()
                 size = sum(_width(c) for c in line)
