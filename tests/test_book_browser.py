@@ -366,12 +366,13 @@ PHONE_FIGURES = """() => {
       parts: parts,
     });
   });
-  return {width: window.innerWidth, scroll: document.documentElement.scrollWidth, figures: out};
+  // 移动端模拟中，内容比屏幕宽时浏览器会缩小整页（innerWidth 随之变大），所以用布局视口的宽度 clientWidth。
+  return {width: document.documentElement.clientWidth, scroll: document.documentElement.scrollWidth, figures: out};
 }"""
 
 # 比屏幕还宽、使页面能横向滚动的元素（不算放在可横向滚动的容器里的，例如代码块）。
 WIDE_ELEMENTS = """() => {
-  const w = window.innerWidth;
+  const w = document.documentElement.clientWidth;
   const scrolls = e => { for (let p = e.parentElement; p; p = p.parentElement) {
       const o = getComputedStyle(p).overflowX; if (o === 'auto' || o === 'scroll' || o === 'hidden') return true; }
     return false; };
@@ -462,3 +463,57 @@ def test_page_reads_on_a_phone(visit, path):
         problems.append(f"过宽的元素：{page.evaluate(WIDE_ELEMENTS)}")
     assert problems == [], f"{path} 在手机上：" + "；".join(problems)
     assert v.errors == [], f"{path} 在手机上有控制台错误：{v.errors}"
+
+
+PHONE_SCRIPT = ROOT / "book" / "_static" / "dlbook-phone.js"
+LONG_TITLE = "梯度从输出往输入传，经过 Sigmoid 时一路缩小，到第一层时只剩下不到百万分之一"
+PROBE_PAGE = """<!doctype html><html><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<script src="plotly.min.js"></script><script src="dlbook-phone.js"></script></head>
+<body style="margin:0"><div id="fig" class="plotly-graph-div"></div>
+<script>Plotly.newPlot('fig', [{y: [1, 3, 2]}], {title: {text: %s}, width: 800, height: 400},
+  {responsive: true});</script></body></html>"""
+
+TITLE_STATE = """() => { const gd = document.getElementById('fig'); const t = gd.querySelector('.gtitle').getBoundingClientRect();
+  return {text: gd.layout.title.text, lines: gd.querySelectorAll('.gtitle tspan.line').length || 1,
+          left: t.left, right: t.right, width: gd._fullLayout.width, top: gd._fullLayout.margin.t}; }"""
+
+
+def test_phone_script_wraps_long_titles_and_fits_wide_figures(browser, tmp_path):
+    """页面脚本 dlbook-phone.js：手机上把写死 800 px 宽的图改为随屏幕缩放、长标题折行并加高上边距；
+    菜单改了标题后重新折行；屏幕变宽后恢复原来的标题。"""
+    import json
+
+    from dlbook.sphinx_offline import plotly_js_file
+
+    shutil.copy(plotly_js_file(), tmp_path / "plotly.min.js")
+    shutil.copy(PHONE_SCRIPT, tmp_path / "dlbook-phone.js")
+    (tmp_path / "index.html").write_text(PROBE_PAGE % json.dumps(LONG_TITLE), encoding="utf-8")
+    page = browser.new_page(**PHONE)
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto((tmp_path / "index.html").as_uri())
+    page.wait_for_function("() => document.getElementById('fig')._dlbookFit", timeout=10_000)
+    page.wait_for_timeout(500)
+    phone = page.evaluate(TITLE_STATE)
+    assert phone["width"] <= 390, "写死的宽度没有改为随屏幕缩放"
+    assert "<br>" in phone["text"] and phone["lines"] >= 2, f"长标题没有折行：{phone}"
+    assert phone["left"] >= 0 and phone["right"] <= 390, f"折行后的标题仍超出屏幕：{phone}"
+    assert phone["text"].replace("<br>", "").replace(" ", "") == LONG_TITLE.replace(" ", ""), "折行改变了标题的文字"
+    assert phone["top"] > 80, "标题多了几行，上边距要相应加高"
+
+    page.evaluate("() => Plotly.relayout('fig', {'title.text': '短标题'})")
+    page.wait_for_timeout(500)
+    short = page.evaluate(TITLE_STATE)
+    assert short["text"] == "短标题" and short["top"] < phone["top"], f"换成短标题后应恢复上边距：{short}"
+
+    page.evaluate(f"() => Plotly.relayout('fig', {{'title.text': {json.dumps(LONG_TITLE)}}})")
+    page.wait_for_timeout(500)
+    assert "<br>" in page.evaluate(TITLE_STATE)["text"], "菜单换回长标题后应再次折行"
+
+    page.set_viewport_size({"width": 1400, "height": 900})
+    page.wait_for_timeout(800)
+    wide = page.evaluate(TITLE_STATE)
+    assert wide["text"] == LONG_TITLE, f"屏幕足够宽时应恢复原来的标题：{wide}"
+    page.close()
+    assert errors == []

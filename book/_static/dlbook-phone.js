@@ -1,6 +1,6 @@
 /* 《动手玩深度学习》：让 plotly 图适合窄屏（手机约 390 px 宽）。由 _config.yml 的 html_js_files 加载，完全离线。
  *
- * 1. 布局里写死了比容器还宽的 width 时，改为随容器缩放（autosize）；
+ * 1. 布局里写死了比容器还宽的 width 时，缩到容器的宽度（屏幕变宽时最多恢复到原来的宽度）；
  * 2. 标题比图还宽时，在合适的位置插入 <br> 换行，并把上边距加高相应的行数，标题下面的东西随之下移；
  *    图变宽（手机转成横屏）时恢复原来的标题与上边距。菜单或滑块改了标题（relayout）后重新检查。
  * 每张图的原始标题与上边距记在 gd._dlbookFit 里。plotly ≥ 6 会把数组存成类型化数组（bdata），本脚本不读数组数据。
@@ -9,6 +9,8 @@
   "use strict";
 
   var TOKEN = /<[^>]+>|[A-Za-z0-9_.,:;!?'"()\[\]{}+\-*\/=%$^~|&#@]+|\s+|[\s\S]/g;
+
+  var CLOSING = /^[，。、；：！？）」』】》〉,.;:!?)\]}%]/;
 
   function isWide(token) {
     return /[\u2e80-\u9fff\u3000-\u303f\uf900-\ufaff\uff00-\uffef]/.test(token);
@@ -28,7 +30,8 @@
       var line = "", used = 0;
       (part.match(TOKEN) || []).forEach(function (token) {
         var u = units(token);
-        if (used > 0 && used + u > maxUnits && !/^\s+$/.test(token)) {
+        /* 逗号、句号、右括号这类标点不放在行首（跟在上一行末尾，即使稍微超出一点）。 */
+        if (used > 0 && used + u > maxUnits && !/^\s+$/.test(token) && !CLOSING.test(token)) {
           lines.push(line.replace(/\s+$/, ""));
           line = "";
           used = 0;
@@ -48,13 +51,13 @@
     return typeof t === "string" ? t : t.text || "";
   }
 
+  /* 布局里写死的宽度不超过容器：记下作者写的宽度，取它与容器宽度中较小的一个（屏幕变宽时也能恢复）。 */
   function fitWidth(gd, update) {
-    var container = gd.parentElement ? gd.parentElement.getBoundingClientRect().width : 0;
-    var width = gd.layout && gd.layout.width;
-    if (container > 0 && width && width > container + 1) {
-      update.width = null;
-      update.autosize = true;
-    }
+    if (gd._dlbookWidth === undefined) gd._dlbookWidth = (gd.layout && gd.layout.width) || null;
+    var container = gd.parentElement ? Math.floor(gd.parentElement.getBoundingClientRect().width) : 0;
+    if (!gd._dlbookWidth || container <= 0) return;
+    var target = Math.min(gd._dlbookWidth, container);
+    if (gd.layout.width !== target) update.width = target;
   }
 
   /* 多行标题中最长一行的宽度单位。 */
@@ -99,16 +102,20 @@
     fitTitle(gd, update);
     if (Object.keys(update).length === 0) return;
     gd._dlbookBusy = true;
-    Promise.resolve(window.Plotly.relayout(gd, update)).then(
-      function () { gd._dlbookBusy = false; },
-      function () { gd._dlbookBusy = false; }
-    );
+    var done = function () { gd._dlbookBusy = false; };
+    try {
+      Promise.resolve(window.Plotly.relayout(gd, update)).then(done, done);
+    } catch (err) {
+      done();
+      if (window.console) window.console.warn("dlbook-phone.js：调整图的布局失败", err);
+    }
   }
 
   function watch(gd) {
     if (gd._dlbookWatched || !gd.on) return false;
     gd._dlbookWatched = true;
-    gd.on("plotly_afterplot", function () { fit(gd); });
+    /* 每次重画之后（包括菜单、滑块引起的 relayout）再检查一次；放到下一轮事件循环，不在 plotly 的重画过程中改布局。 */
+    gd.on("plotly_afterplot", function () { window.setTimeout(function () { fit(gd); }, 0); });
     fit(gd);
     return true;
   }
