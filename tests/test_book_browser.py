@@ -370,11 +370,13 @@ PHONE_FIGURES = """() => {
   return {width: document.documentElement.clientWidth, scroll: document.documentElement.scrollWidth, figures: out};
 }"""
 
-# 比屏幕还宽、使页面能横向滚动的元素（不算放在可横向滚动的容器里的，例如代码块）。
+# 比屏幕还宽、使页面能横向滚动的元素（不算放在可横向滚动的容器里的，例如代码块，也不算固定定位的）。
 WIDE_ELEMENTS = """() => {
   const w = document.documentElement.clientWidth;
-  const scrolls = e => { for (let p = e.parentElement; p; p = p.parentElement) {
-      const o = getComputedStyle(p).overflowX; if (o === 'auto' || o === 'scroll' || o === 'hidden') return true; }
+  const scrolls = e => { for (let p = e; p; p = p.parentElement) {
+      const s = getComputedStyle(p);
+      if (s.position === 'fixed') return true;  // 固定定位的（例如收起的侧栏）不会让页面滚动
+      if (p !== e && ['auto', 'scroll', 'hidden'].includes(s.overflowX)) return true; }
     return false; };
   return Array.from(document.querySelectorAll('body *'))
     .filter(e => e.getBoundingClientRect().right > w + 1 && !scrolls(e))
