@@ -68,6 +68,18 @@
     }, 0);
   }
 
+  /* 标题可用的宽度：取决于标题的位置 title.x 与对齐方式 xanchor（auto 时按 x 落在左、中、右三分之一决定）。 */
+  function titleRoom(full) {
+    var title = full.title || {};
+    var x = typeof title.x === "number" ? title.x : 0.5;
+    var px = title.xref === "paper" ? full.margin.l + x * (full.width - full.margin.l - full.margin.r) : x * full.width;
+    var anchor = title.xanchor && title.xanchor !== "auto" ? title.xanchor : x < 1 / 3 ? "left" : x > 2 / 3 ? "right" : "center";
+    var edge = 8;
+    if (anchor === "left") return full.width - px - edge;
+    if (anchor === "right") return px - edge;
+    return 2 * Math.min(px, full.width - px) - 2 * edge;
+  }
+
   function fitTitle(gd, update) {
     var full = gd._fullLayout;
     var state = gd._dlbookFit;
@@ -81,7 +93,7 @@
     if (!state.original || !node || lineUnits(current) === 0) return;
     /* 由画出来的标题（可能已折行）得到每个宽度单位多少像素，再估计原始标题排成一行有多宽。 */
     var perUnit = node.getBBox().width / lineUnits(current);
-    var available = full.width - 16;
+    var available = titleRoom(full);
     var lines = wrapTitle(state.original, Infinity);
     if (perUnit > 0 && perUnit * lineUnits(state.original) > available) {
       lines = wrapTitle(state.original, Math.max(4, Math.floor(available / perUnit)));
