@@ -12,7 +12,7 @@ PAGE = ROOT / "book" / "appendix" / "common-errors.md"
 def entries(text: str) -> dict[str, str]:
     """按三级标题切出每一条：{标题: 正文}。"""
     parts = re.split(r"^### (.+)$", text, flags=re.M)
-    return {parts[i].strip(): parts[i + 1].split("\n## ")[0] for i in range(1, len(parts), 2)}
+    return {parts[i].strip(): parts[i + 1].split("\n## ")[0].strip() for i in range(1, len(parts), 2)}
 
 
 ENTRIES = entries(PAGE.read_text(encoding="utf-8"))
