@@ -13,33 +13,22 @@ import sys
 from pathlib import Path
 
 import jupytext
-import yaml
 from jupytext.config import find_jupytext_configuration_file, load_jupytext_configuration_file
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from conftest import toc_chapters  # noqa: E402
 
-
-def toc_chapters(root: Path = ROOT) -> list[Path]:
-    """``_toc.yml`` 中登记的所有章节文件（按目录顺序）。"""
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    found: list[str] = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                found.append(entry["file"])
-            walk(entry.get("sections"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
-    return [root / f"{name}.md" for name in found]
+# JupyterLab 用 ipykernel 的 python3 内核打开一章时，把头信息里的 kernelspec 改写成这样（键的顺序也一样）。
+JUPYTERLAB_KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
 
 def canonical_text(path: Path) -> str:
-    """jupytext 按仓库配置读入再写回 ``path`` 得到的文本。"""
-    config = load_jupytext_configuration_file(find_jupytext_configuration_file(str(path.parent)))
+    """JupyterLab 打开 ``path`` 再保存时写回的文本：jupytext 按仓库配置读入、换上 JupyterLab 的 kernelspec、写回。"""
+    config_file = find_jupytext_configuration_file(str(path.parent))
+    config = load_jupytext_configuration_file(config_file) if config_file else None
     notebook = jupytext.read(path, fmt="md:myst")
+    notebook.metadata["kernelspec"] = dict(JUPYTERLAB_KERNELSPEC)
     return jupytext.writes(notebook, fmt="md:myst", config=config)
 
 

@@ -21,7 +21,8 @@ def test_toc_lists_existing_files():
 
 
 def test_every_book_markdown_file_is_in_toc():
-    files = {p.resolve() for p in (ROOT / "book").rglob("*.md")}
+    # JupyterLab 保存时在 .ipynb_checkpoints/ 里留下副本（已被 git 忽略），不算章节
+    files = {p.resolve() for p in (ROOT / "book").rglob("*.md") if ".ipynb_checkpoints" not in p.parts}
     orphans = sorted(str(p.relative_to(ROOT)) for p in files - {c.resolve() for c in CHAPTERS})
     assert orphans == [], f"这些章节没有登记在 _toc.yml 中：{orphans}"
 
@@ -40,10 +41,11 @@ def test_chapter_structure(chapter):
     assert "format_name: myst" in text
     assert re.search(r"^\(sec-[a-z0-9-]+\)=\n# ", text, re.M), "标题前缺少 (sec-…)= 标签"
     assert "学习目标" in text
-    assert re.search(r":tags: \[remove-cell\]\nimport dlbook\ndlbook\.setup\(\)", text), "缺少隐藏的 dlbook.setup() 单元"
+    assert re.search(r":tags: \[remove-cell\]\n\nimport dlbook\ndlbook\.setup\(\)", text), "缺少隐藏的 dlbook.setup() 单元"
     assert "## 小结" in text
     assert "## 练习" in text
-    exercises = re.findall(r"\{exercise\}\n:label: (\S+)", text)
-    solutions = re.findall(r"\{solution\} (\S+)\n:class: dropdown", text)
+    # 两种写法都可以：{exercise}/{solution}，或答案里有要执行的代码时用的 {exercise-start}/{solution-start}
+    exercises = re.findall(r"\{exercise(?:-start)?\}\n:label: (\S+)", text)
+    solutions = re.findall(r"\{solution(?:-start)?\} (\S+)\n:class: dropdown", text)
     assert exercises, "练习一节没有 exercise"
     assert sorted(exercises) == sorted(solutions), "每道练习都要有默认折叠的答案"
