@@ -14,9 +14,16 @@ def test_default_viewer_matches_what_jupytext_config_writes(tmp_path):
     assert json.loads(OVERRIDES.read_text(encoding="utf-8")) == expected
 
 
-def test_setup_installs_the_overrides_into_the_venv():
-    setup = (ROOT / "scripts" / "setup.sh").read_text(encoding="utf-8")
-    assert "cp .jupyter/labconfig/default_setting_overrides.json .venv/etc/jupyter/labconfig/" in setup
+def test_setup_installs_the_overrides_into_the_venv(tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("dlbook_setup", ROOT / "scripts" / "setup.py")
+    setup = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(setup)
+    target = setup.install_lab_settings(tmp_path / ".venv")
+    # JupyterLab 在 sys.prefix/etc/jupyter/labconfig/ 里找 default_setting_overrides.json
+    assert target == tmp_path / ".venv" / "etc" / "jupyter" / "labconfig" / "default_setting_overrides.json"
+    assert target.read_bytes() == OVERRIDES.read_bytes()
 
 
 def test_jupyterlab_myst_is_required():
