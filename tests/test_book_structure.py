@@ -50,10 +50,7 @@ def test_chapter_structure(chapter):
     assert text.startswith("---\njupytext:"), "缺少 jupytext 头信息"
     assert "format_name: myst" in text
     assert re.search(r"^\(sec-[a-z0-9-]+\)=\n# ", text, re.M), "标题前缺少 (sec-…)= 标签"
-    assert re.search(r":tags: \[remove-cell\]
-
-import dlbook
-dlbook\.setup\(\)", text), "缺少隐藏的 dlbook.setup() 单元"
+    assert re.search(r":tags: \[remove-cell\]\n\nimport dlbook\ndlbook\.setup\(\)", text), "缺少隐藏的 dlbook.setup() 单元"
     if chapter.parent.name == "appendix":
         return  # 附录（常见错误、术语表）是查阅用的页面，没有学习目标与练习
     assert "学习目标" in text
