@@ -94,7 +94,30 @@ def test_empty_subset_is_rejected():
 def test_main_prints_the_report(monkeypatch, capsys):
     monkeypatch.setattr(bench, "load_digits_dataset", lambda: random_digits())
     monkeypatch.setattr(bench, "MLP_RECIPE", TINY)
+    monkeypatch.setattr(bench, "MLP_AUGMENTED_RECIPE", bench.Recipe("第二套", TINY.model, "sgd", 0.1, 50, 0.97, shift=1))
     assert bench.main(["mnist", "--device", "cpu", "--limit", "100", "--max-epochs", "1"]) == 0
     out = capsys.readouterr().out
     assert "只取数据" in out and "端到端" in out and "随机生成的测试数据" in out
-    assert "极小的多层感知机" in out
+    assert "极小的多层感知机" in out and "第二套" in out
+    assert "SmallCNN" not in out  # 没有 --cnn
+
+
+def test_random_shift_moves_each_image_by_at_most_the_given_pixels():
+    g = torch.Generator().manual_seed(0)
+    images = torch.full((32, 1, 28, 28), -1.0)
+    images[:, :, 10:18, 9:19] = torch.rand(32, 1, 8, 10, generator=g)  # 图案离边缘足够远，平移不会出界
+    labels = torch.arange(32)
+    batches = bench.TensorBatches(images, labels, batch_size=16)
+    (x1, y1), (x2, y2) = list(bench.RandomShift(batches, pixels=2, background=-1.0))
+    shifted = torch.cat([x1, x2])
+    assert torch.equal(torch.cat([y1, y2]), labels) and shifted.shape == images.shape
+    moves = set()
+    for original, moved in zip(images, shifted):
+        found = [(dy, dx) for dy in range(-2, 3) for dx in range(-2, 3)
+                 if torch.equal(torch.roll(original, (dy, dx), dims=(1, 2)), moved)]
+        assert len(found) == 1
+        moves.add(found[0])
+    assert len(moves) > 5  # 每张图各自随机，不是整批同一个方向
+    assert torch.equal(next(iter(bench.RandomShift(batches, pixels=0)))[0], images[:16])
+    with pytest.raises(ValueError, match="不能为负"):
+        bench.RandomShift(batches, pixels=-1)
