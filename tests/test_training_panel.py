@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import pytest
 import torch
 
-from dlbook.data import DigitData
+from dlbook.data import ImageData
 from dlbook.interactive import LivePanel
 from dlbook.train import History
 from dlbook.training_panel import (
@@ -18,7 +18,7 @@ from dlbook.training_panel import (
 )
 
 
-def easy_digits(n_train: int = 1000, n_test: int = 300, seed: int = 0) -> DigitData:
+def easy_digits(n_train: int = 1000, n_test: int = 300, seed: int = 0) -> ImageData:
     """可学的人造“数字”：第 k 类在第 k 行附近有一条亮带，再加上噪声。"""
     g = torch.Generator().manual_seed(seed)
 
@@ -30,7 +30,7 @@ def easy_digits(n_train: int = 1000, n_test: int = 300, seed: int = 0) -> DigitD
         return images, labels
 
     (xa, ya), (xb, yb) = make(n_train), make(n_test)
-    return DigitData(xa, ya, xb, yb, classes=[str(d) for d in range(10)], source="测试用的人造数字")
+    return ImageData(xa, ya, xb, yb, classes=[str(d) for d in range(10)], source="测试用的人造数字")
 
 
 @pytest.fixture(scope="module")

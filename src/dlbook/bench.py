@@ -263,7 +263,7 @@ def run_mnist(
     runs = [time_to_accuracy(r, train=train, test=test, device=device, max_epochs=max_epochs, seed=seed)
             for r in recipes]
     return BenchResult(
-        dataset=f"{digits.source}：训练 {len(digits.train_labels):,} 张，测试 {len(digits.test_labels):,} 张",
+        dataset=digits.source,
         device=describe_device(device), images=len(labels),
         pipeline_data_images_per_s=len(labels) / data_a, tensor_data_images_per_s=len(labels) / max(data_b, 1e-9),
         tensor_setup_seconds=setup, pipeline_epoch_seconds=epoch_a, tensor_epoch_seconds=epoch_b, runs=runs,
