@@ -223,8 +223,9 @@ def _warm_up(recipes: Iterable[Recipe], train: TensorBatches, device: torch.devi
     few = TensorBatches(train.inputs[:256], train.targets[:256], batch_size=64)
     for recipe in recipes:
         model = recipe.model().to(device)
-        fit(model, RandomShift(few, pixels=recipe.shift), epochs=1, optimizer=torch.optim.SGD(model.parameters(), lr=0.01),
-            loss_fn=nn.CrossEntropyLoss(), device=device)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+        fit(model, RandomShift(few, pixels=recipe.shift), epochs=1, optimizer=optimizer, loss_fn=nn.CrossEntropyLoss(),
+            device=device)
 
 
 def run_mnist(

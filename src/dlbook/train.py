@@ -24,7 +24,6 @@ import torch
 from torch import nn
 
 LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
-EVENTS = ("on_train_begin", "on_step", "on_evaluate", "on_epoch_end", "on_train_end")
 
 
 @dataclass(frozen=True)
@@ -358,7 +357,6 @@ class EarlyStopping:
 
 
 __all__ = [
-    "EVENTS",
     "EarlyStopping",
     "Evaluation",
     "History",
