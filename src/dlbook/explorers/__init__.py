@@ -15,6 +15,9 @@ from dlbook.interactive import Explorer
 EXPLORERS: dict[str, str] = {
     "logistic": "dlbook.explorers.logistic:EXPLORER",
     "convolution": "dlbook.explorers.convolution:EXPLORER",
+    "lr_schedules": "dlbook.explorers.lr_schedules:EXPLORER",
+    "playground": "dlbook.explorers.playground:EXPLORER",
+    "regularization": "dlbook.explorers.regularization:EXPLORER",
 }
 
 __all__ = ["EXPLORERS", "get_explorer", "all_explorers"]
