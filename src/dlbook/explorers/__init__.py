@@ -14,6 +14,7 @@ from dlbook.interactive import Explorer
 #: 交互图的名字 → ``模块:属性``（属性是一个 :class:`~dlbook.interactive.Explorer`）
 EXPLORERS: dict[str, str] = {
     "logistic": "dlbook.explorers.logistic:EXPLORER",
+    "bptt": "dlbook.explorers.bptt:EXPLORER",
 }
 
 __all__ = ["EXPLORERS", "get_explorer", "all_explorers"]
