@@ -14,6 +14,10 @@ from dlbook.interactive import Explorer
 #: 交互图的名字 → ``模块:属性``（属性是一个 :class:`~dlbook.interactive.Explorer`）
 EXPLORERS: dict[str, str] = {
     "logistic": "dlbook.explorers.logistic:EXPLORER",
+    "convolution": "dlbook.explorers.convolution:EXPLORER",
+    "lr_schedules": "dlbook.explorers.lr_schedules:EXPLORER",
+    "playground": "dlbook.explorers.playground:EXPLORER",
+    "regularization": "dlbook.explorers.regularization:EXPLORER",
     "bptt": "dlbook.explorers.bptt:EXPLORER",
 }
 
