@@ -20,16 +20,15 @@ import numpy as np
 import plotly.graph_objects as go
 import torch
 
+from dlbook.explorers._layout import TITLE_CHARS, apply_frame, frame, menu_y, sliders_below, wrap
 from dlbook.interactive import (
     Explorer,
     LivePanel,
     Notes,
     Result,
-    dropdown,
     restyle_step,
     set_message,
     slider,
-    stack_sliders,
     visibility_step,
 )
 
@@ -45,8 +44,9 @@ RADIUS_RANGE = (0.05, 10.0)
 #: 静态图预先计算的长度与谱半径
 LENGTHS = (10, 30, 60, 100)
 RADII = (0.5, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0)
-#: 说明行的位置（纸面坐标）
-MESSAGE_Y = 1.02
+#: 绘图区的像素高度与说明行最多的行数
+PLOT_PX = 330
+MESSAGE_LINES = 3
 #: 菜单“突出显示”时，其余单元的不透明度
 DIM = 0.15
 
@@ -145,16 +145,6 @@ def gradient_through_time(*, length: int = 60, radius: float = 1.0, cell: str = 
 # ---------------------------------------------------------------- 画图
 
 
-def _wrap(text: str, width: int = 26, max_lines: int = 4) -> str:
-    """说明行按句子分行、长句每 ``width`` 个字符再折一行（手机上也能读全），最多 ``max_lines`` 行。"""
-    sentences = [t.strip() for t in text.replace("。", "。\n").split("\n") if t.strip()]
-    lines = [t[i : i + width] for t in sentences for i in range(0, len(t), width)]
-    if len(lines) > max_lines:
-        lines = lines[:max_lines]
-        lines[-1] = lines[-1][:-1] + "…"
-    return "<br>".join(lines)
-
-
 def _trace_name(cell: str, length: int) -> str:
     return f"{CELLS[cell]} · T={length}"
 
@@ -165,8 +155,9 @@ def _plotted(result: BpttResult) -> list:
     return [float(f"{v:.3g}") if np.isfinite(v) and v > 0 else None for v in values]
 
 
-def _base_figure(lengths: tuple[int, ...], title: str) -> go.Figure:
-    """静态图与实时面板共用的底图：每种单元、每个长度一条曲线，纵轴取对数。"""
+def _base_figure(lengths: tuple[int, ...], title: str, *, sliders: int, menu: bool) -> tuple[go.Figure, Any]:
+    """静态图与实时面板共用的底图：每种单元、每个长度一条曲线，纵轴取对数；同时返回按像素算好的排版。"""
+    layout = frame(plot=PLOT_PX, menu=menu, message_lines=MESSAGE_LINES, sliders=sliders, legend_rows=1)
     fig = go.Figure()
     colors = {"tanh": "#1f77b4", "relu": "#d62728", "lstm": "#2ca02c"}
     for length in lengths:
@@ -176,18 +167,14 @@ def _base_figure(lengths: tuple[int, ...], title: str) -> go.Figure:
                 line={"color": colors[cell], "width": 2.5}, visible=length == lengths[-1],
                 hovertemplate="t=%{x}<br>‖∂L/∂h_t‖=%{y:.3g}<extra></extra>",
             ))
-    fig.update_layout(
-        height=540, margin={"t": 140, "l": 60, "r": 20},
-        title={"text": title, "y": 0.98, "yanchor": "top", "font": {"size": 15}},
-        xaxis_title="时间步 t（损失在最后一步）", yaxis_title="‖∂L/∂h_t‖",
-        yaxis={"type": "log", "exponentformat": "power"},
-        legend={"orientation": "h", "x": 0.0, "y": -0.18, "yanchor": "top"},
-    )
-    return fig
+    apply_frame(fig, layout, title=title)
+    fig.update_layout(xaxis_title="时间步 t（损失在最后一步）", yaxis_title="‖∂L/∂h_t‖",
+                      yaxis={"type": "log", "exponentformat": "power"})
+    return fig, layout
 
 
 def _title(radius: float) -> str:
-    return f"梯度沿时间往回传<br>谱半径 ρ(W_hh) = {radius:g}"
+    return f"梯度沿时间往回传<br>W_hh 的谱半径 = {radius:g}"
 
 
 def _curves(lengths, radius: float, seed: int) -> tuple[dict[str, dict[str, list]], list[str]]:
@@ -211,32 +198,36 @@ def bptt_figure(
     radii = tuple(sorted({notes.clamp(r, *RADIUS_RANGE, label="谱半径", default=1.0) for r in radii}))
     radius = notes.clamp(radius, *RADIUS_RANGE, label="谱半径", default=1.0)
     radii = tuple(sorted(set(radii) | {radius}))
-    fig = _base_figure(lengths, _title(radius))
+    fig, layout = _base_figure(lengths, _title(radius), sliders=(len(radii) >= 2) + (len(lengths) >= 2), menu=True)
     frames = {r: _curves(lengths, r, seed) for r in radii}
     for name, update in frames[radius][0].items():
         fig.update_traces(y=update["y"], selector={"name": name})
     sliders = []
     if len(radii) >= 2:
-        steps = [restyle_step(fig, f"{r:g}", frames[r][0], layout={"title.text": _title(r)}) for r in radii]
+        steps = [restyle_step(fig, f"{r:g}", frames[r][0], layout={"title.text": wrap(_title(r), TITLE_CHARS)})
+                 for r in radii]
         sliders.append(slider(name="谱半径", steps=steps, active=radii.index(radius)))
     if len(lengths) >= 2:
         steps = [visibility_step(fig, f"{n}", [_trace_name(c, n) for c in CELLS],
                                  layout={"xaxis.range": [1, n]}) for n in lengths]
         sliders.append(slider(name="序列长度 T", steps=steps, active=len(lengths) - 1))
-    stack_sliders(fig, sliders)
-    menu = [restyle_step(fig, "三种都看", {_trace_name(c, n): {"opacity": 1.0} for n in lengths for c in CELLS})]
+    if sliders:
+        fig.update_layout(sliders=sliders_below(layout, sliders))
+    menu = [restyle_step(fig, "三种", {_trace_name(c, n): {"opacity": 1.0} for n in lengths for c in CELLS})]
     for cell, label in CELLS.items():
-        menu.append(restyle_step(fig, f"突出 {label}", {
+        menu.append(restyle_step(fig, label, {
             _trace_name(c, n): {"opacity": 1.0 if c == cell else DIM} for n in lengths for c in CELLS}))
-    fig.update_layout(updatemenus=[dropdown(steps=menu, x=0.0, y=1.0 + 0.02, name="单元")])
-    fig.layout.updatemenus[0].update(yanchor="bottom", x=1.0, xanchor="right")
-    set_message(fig, _wrap(" ".join(t for t in (str(notes), *frames[radius][1]) if t)), y=MESSAGE_Y)
+    fig.update_layout(updatemenus=[{
+        "name": "突出显示", "type": "buttons", "direction": "right", "x": 0.0, "xanchor": "left",
+        "y": menu_y(layout), "yanchor": "top", "showactive": True, "active": 0, "pad": {"t": 0, "b": 0},
+        "buttons": [step.to_dict() for step in menu]}])
+    set_message(fig, wrap(" ".join(t for t in (str(notes), *frames[radius][1]) if t)))
     return fig
 
 
 def bptt_panel(*, length: int = 60, radius: float = 1.0, cell: str = "tanh", seed: int = 0) -> LivePanel:
     """梯度沿时间反向传播的实时面板：长度、谱半径与单元都可以连续调（见 {ref}`sec-rnn`）。"""
-    fig = _base_figure((LENGTH_RANGE[1],), _title(radius))
+    fig, _ = _base_figure((LENGTH_RANGE[1],), _title(radius), sliders=0, menu=False)
     fig.data = fig.data[:1]
     fig.update_layout(showlegend=False)
     style = {"description_width": "initial"}
@@ -252,7 +243,7 @@ def bptt_panel(*, length: int = 60, radius: float = 1.0, cell: str = "tanh", see
         result = gradient_through_time(length=values["length"], radius=values["radius"], cell=values["cell"], seed=seed)
         trace = figure.data[0]
         trace.update(x=result.steps.tolist(), y=_plotted(result), name=CELLS[result.cell])
-        figure.layout.title.text = _title(result.radius)
+        figure.layout.title.text = wrap(_title(result.radius), TITLE_CHARS)
         figure.layout.xaxis.range = [1, result.length]
         return result.message
 
