@@ -20,7 +20,7 @@ import numpy as np
 import plotly.graph_objects as go
 import torch
 
-from dlbook.explorers._layout import TITLE_CHARS, apply_frame, frame, menu_y, sliders_below, wrap
+from dlbook.explorers._layout import AXIS_PX, SLIDER_PX, TITLE_CHARS, apply_frame, frame, menu_y, sliders_below, wrap
 from dlbook.interactive import (
     Explorer,
     LivePanel,
@@ -157,7 +157,7 @@ def _plotted(result: BpttResult) -> list:
 
 def _base_figure(lengths: tuple[int, ...], title: str, *, sliders: int, menu: bool) -> tuple[go.Figure, Any]:
     """静态图与实时面板共用的底图：每种单元、每个长度一条曲线，纵轴取对数；同时返回按像素算好的排版。"""
-    layout = frame(plot=PLOT_PX, menu=menu, message_lines=MESSAGE_LINES, sliders=sliders, legend_rows=1)
+    layout = frame(plot=PLOT_PX, menu=menu, message_lines=MESSAGE_LINES, sliders=sliders, legend_rows=3)
     fig = go.Figure()
     colors = {"tanh": "#1f77b4", "relu": "#d62728", "lstm": "#2ca02c"}
     for length in lengths:
@@ -168,6 +168,7 @@ def _base_figure(lengths: tuple[int, ...], title: str, *, sliders: int, menu: bo
                 hovertemplate="t=%{x}<br>‖∂L/∂h_t‖=%{y:.3g}<extra></extra>",
             ))
     apply_frame(fig, layout, title=title)
+    fig.update_layout(legend_y=layout.below(AXIS_PX + SLIDER_PX * sliders + 24))  # 最后一个滑块的刻度下面再留一行
     fig.update_layout(xaxis_title="时间步 t（损失在最后一步）", yaxis_title="‖∂L/∂h_t‖",
                       yaxis={"type": "log", "exponentformat": "power"})
     return fig, layout
