@@ -18,6 +18,7 @@ EXPLORERS: dict[str, str] = {
     "lr_schedules": "dlbook.explorers.lr_schedules:EXPLORER",
     "playground": "dlbook.explorers.playground:EXPLORER",
     "regularization": "dlbook.explorers.regularization:EXPLORER",
+    "optimizers": "dlbook.explorers.optimizers:EXPLORER",
     "bptt": "dlbook.explorers.bptt:EXPLORER",
 }
 
