@@ -19,6 +19,7 @@ EXPLORERS: dict[str, str] = {
     "playground": "dlbook.explorers.playground:EXPLORER",
     "regularization": "dlbook.explorers.regularization:EXPLORER",
     "optimizers": "dlbook.explorers.optimizers:EXPLORER",
+    "bptt": "dlbook.explorers.bptt:EXPLORER",
 }
 
 __all__ = ["EXPLORERS", "get_explorer", "all_explorers"]
