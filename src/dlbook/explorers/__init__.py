@@ -12,7 +12,13 @@ import importlib
 from dlbook.interactive import Explorer
 
 #: 交互图的名字 → ``模块:属性``（属性是一个 :class:`~dlbook.interactive.Explorer`）
-EXPLORERS: dict[str, str] = {}
+EXPLORERS: dict[str, str] = {
+    "activations": "dlbook.explorers.activations:EXPLORER",
+    "initialization": "dlbook.explorers.initialization:EXPLORER",
+    "descent1d": "dlbook.explorers.descent1d:EXPLORER",
+    "losses": "dlbook.explorers.losses:LOSS_EXPLORER",
+    "outlier_fit": "dlbook.explorers.losses:OUTLIER_EXPLORER",
+}
 
 __all__ = ["EXPLORERS", "get_explorer", "all_explorers"]
 
