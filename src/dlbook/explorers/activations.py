@@ -265,7 +265,17 @@ def _panel_update(figure: go.FigureWidget, values: dict[str, Any], points: int) 
     figure.layout.title.text = _title(values["name"])
     if c.x.size == 0:
         draw_empty(figure, "横轴范围的宽度为零或为负：<br>把左端点拖到右端点左边。")
-    return c.message
+    return " ".join(filter(None, [c.message, _unused_hint(values)]))
+
+
+def _unused_hint(values: dict[str, Any]) -> str:
+    """读者拖了一个对当前函数不起作用的滑块时，说一声（否则图不变，像是坏了）。"""
+    hints = []
+    if values["name"] != "leaky_relu" and values["slope"] != 0.01:
+        hints.append("斜率 α 只对 Leaky ReLU 起作用")
+    if values["name"] != SOFTMAX and values["temperature"] != 1.0:
+        hints.append("温度 T 只对 softmax 切片起作用")
+    return f"（当前是 {curve_label(values['name'])}：{'；'.join(hints)}。）" if hints else ""
 
 
 def activation_panel(

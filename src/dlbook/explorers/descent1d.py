@@ -27,6 +27,7 @@ from dlbook.interactive import (
     draw_empty,
     restyle_step,
     rounded,
+    set_message,
     slider,
     stack_sliders,
 )
@@ -170,8 +171,8 @@ def _base_figure(spec: Function1D) -> go.Figure:
     fig.update_yaxes(title_text="L(w)", range=[value.min() - pad, value.max() + pad], row=1, col=1)
     fig.update_xaxes(title_text="迭代次数", row=1, col=2)
     fig.update_layout(
-        title={"text": "", "font": {"size": 13}, "x": 0.0, "xanchor": "left", "y": 1 - 34 / 540, "yanchor": "top"},
-        height=540, showlegend=False, margin={"t": 150, "l": 55, "r": 15},
+        title={"text": "", "font": {"size": 13}, "x": 0.0, "xanchor": "left", "y": 1 - 34 / 600, "yanchor": "top"},
+        height=600, showlegend=False, margin={"t": 150, "l": 55, "r": 15},
     )
     return fig
 
@@ -194,15 +195,24 @@ def descent1d_figure(
     """画出一维梯度下降的路径，学习率滑块的每一步都预先算好（见 {ref}`sec-autograd`）。"""
     spec = _function(function)
     fig = _base_figure(spec)
-    lrs = list(dict.fromkeys(float(lr) for lr in (spec.lrs if lrs is None else lrs)))  # 去掉重复的学习率
+    notes = Notes()
+    start = notes.clamp(spec.start if start is None else start, *START_RANGE, label="起点", default=spec.start)
+    steps = notes.clamp_int(steps, 0, MAX_STEPS, label="步数", default=20)
+    given = spec.lrs if lrs is None else lrs
+    lrs = list(dict.fromkeys(notes.clamp(lr, *LR_RANGE, label="学习率", default=0.1) for lr in given))  # 去掉重复的
     if not lrs:
-        return draw_empty(fig, "没有给学习率（lrs 为空），没有可画的路径。")
-    start = spec.start if start is None else start
+        return draw_empty(_with_message(fig, notes), "没有给学习率（lrs 为空），没有可画的路径。")
     paths = [descent_path(function, lr=lr, start=start, steps=steps) for lr in lrs]
     active = len(lrs) // 2 if active is None else min(max(int(active), 0), len(lrs) - 1)
     ui_steps = [_path_step(fig, f"{path.lr:g}", path) for path in paths]
     apply_step(fig, ui_steps[active])
-    return stack_sliders(fig, [slider(name="学习率 η", steps=ui_steps, active=active)])
+    return _with_message(stack_sliders(fig, [slider(name="学习率 η", steps=ui_steps, active=active)]), notes)
+
+
+def _with_message(fig: go.Figure, notes: Notes) -> go.Figure:
+    """截断说明写在标题下面、子图标题上面（按像素留好了位置）。"""
+    plot = fig.layout.height - fig.layout.margin.t - (fig.layout.margin.b or 80)
+    return set_message(fig, "<br>".join(notes.items), y=1.0 + 24 / plot)
 
 
 def _panel_update(figure: go.FigureWidget, values: dict) -> str:

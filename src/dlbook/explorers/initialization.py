@@ -543,5 +543,6 @@ EXPLORER = Explorer(
     figure_kwargs={"activation": "relu", "depth": 4, "width": 16, "widths": (8, 16), "batch": 32,
                    "schemes": ("normal-1", "kaiming", "xavier")},
     panel_kwargs={"depth": 3, "width": 16, "batch": 32},
-    extremes=({"depth": 0}, {"width": 0}, {"depth": 10_000, "width": 10**9}, {"schemes": ()}),
+    extremes=({"depth": 0}, {"width": 0}, {"depth": 10_000}, {"width": 10**9, "depth": 1, "schemes": ("kaiming",)},
+              {"schemes": ()}),
 )
