@@ -259,12 +259,14 @@ def activation_figure(
 def _panel_update(figure: go.FigureWidget, values: dict[str, Any], points: int) -> str:
     c = activation_curves(values["name"], x_min=values["x_min"], x_max=values["x_max"],
                           slope=values["slope"], temperature=values["temperature"], points=points)
-    clear_empty(figure)
     for trace, key in zip(figure.data, ("y", "dy")):
         trace.x, trace.y = c.x, getattr(c, key)
     figure.layout.title.text = _title(values["name"])
+    # 只走一条分支：batch_update 里先清后画同一个注释时，plotly 会丢掉第二次（与原值相同）的修改
     if c.x.size == 0:
         draw_empty(figure, "横轴范围的宽度为零或为负：<br>把左端点拖到右端点左边。")
+    else:
+        clear_empty(figure)
     return " ".join(filter(None, [c.message, _unused_hint(values)]))
 
 

@@ -154,7 +154,7 @@ def _curve(spec: Function1D, num: int = 200) -> tuple[np.ndarray, np.ndarray]:
 
 def _wrapped(message: str) -> str:
     """标题按“：”“，”“。”分行，窄屏上也不会被截掉。"""
-    return re.sub(r"(?<=[：，。])(?=.)", "<br>", message)
+    return re.sub(r"(?<=[：，。])\s*(?=[^）)])", "<br>", message)
 
 
 def _base_figure(spec: Function1D) -> go.Figure:

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -365,8 +366,8 @@ def _hist_titles(r: SignalStats) -> list[str]:
 
 
 def _lines(message: str) -> str:
-    """把几句话的说明按句号分行（窄屏上也不会超出图的宽度）。"""
-    return "<br>".join(f"{s.strip()}。" for s in message.split("。") if s.strip())
+    """把几句话的说明按句号与冒号分行（窄屏上也不会超出图的宽度）。"""
+    return re.sub(r"(?<=[：。])\s*(?=.)", "<br>", message)
 
 
 #: 静态图的像素布局：高度、上边距（下拉菜单、说明、截断提示）与下边距（滑块、图例）
@@ -490,15 +491,17 @@ def initialization_figure(
 def _panel_update(figure: go.FigureWidget, values: dict[str, Any], *, batch: int, seed: int) -> str:
     r = signal_propagation(init=values["init"], activation=values["activation"], depth=values["depth"],
                            width=values["width"], batch=batch, seed=seed)
-    clear_empty(figure)
     for name, (x, y) in zip(_trace_names(), _series(r)):
         figure.update_traces(x=x, y=y, selector={"name": name})
     for k, text in enumerate(_hist_titles(r), start=1):
         figure.update_annotations(text=text or f"直方图 {k}", selector={"name": f"title:hist{k}"})
     figure.layout.title.text = (f"{INIT_SCHEMES[values['init']]}，{get_activation(values['activation']).label}<br>"
                                 f"{values['depth']} 层 × {values['width']} 个神经元")
+    # 只走一条分支：batch_update 里先清后画同一个注释时，plotly 会丢掉第二次（与原值相同）的修改
     if r.empty:
         draw_empty(figure, r.message)
+    else:
+        clear_empty(figure)
     return r.message
 
 

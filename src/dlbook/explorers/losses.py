@@ -203,7 +203,7 @@ def robust_line_fit(*, outlier_y: float, delta: float = 1.0, n: int = 12, seed: 
         f"L1 偏离 {abs(coef['l1'][1] - truth[1]):.3g}，Huber/SmoothL1 偏离 {abs(huber[1] - truth[1]):.3g}。"
     )
     if delta <= _TINY:
-        notes.add("（δ = 0 时 Huber/SmoothL1 取 δ → 0 的极限，即 L1 直线。）")
+        notes.add("δ = 0 时 Huber/SmoothL1 取 δ → 0 的极限，即 L1 直线。")
     return RobustFit(delta=delta, outlier_y=outlier_y, x=x, y=y, clean_y=clean_y, coef=coef, clean_coef=truth,
                      message=str(notes))
 
@@ -222,7 +222,7 @@ def _fit_name(name: str) -> str:
 
 def _wrapped(message: str) -> str:
     """说明按“：”“；”“，”“。”分行，窄屏上也不会被截掉。"""
-    return re.sub(r"(?<=[：；，。])(?=.)", "<br>", message)
+    return re.sub(r"(?<=[：；，。])\s*(?=[^）)])", "<br>", message)
 
 
 def _add_curve_traces(fig: go.Figure, *, row: int) -> None:
@@ -282,7 +282,7 @@ def _below(fig: go.Figure, pixels: float) -> float:
 
 def _finish(fig: go.Figure, bars: list, *, name: str, active: int, legend_at: float, slider_at: float,
             notes: Notes) -> go.Figure:
-    """图例与滑块放在绘图区下方（图例在上，窄屏上换行也碰不到滑块），截断说明写进说明行。"""
+    """滑块与图例放在绘图区下方（图例在最下面：窄屏上换成几行时向下长，碰不到滑块），截断说明写进说明行。"""
     apply_step(fig, bars[active])
     fig.update_layout(
         legend={"orientation": "h", "x": 0.0, "y": _below(fig, legend_at), "yanchor": "top"},
@@ -320,7 +320,7 @@ def loss_figure(
     notes = Notes()
     error_range = notes.clamp(error_range, 0.1, 100.0, label="误差范围", default=3.0)
     deltas = tuple(dict.fromkeys(notes.clamp(d, *DELTA_RANGE, label="δ", default=1.0) for d in deltas))
-    fig = _base_figure(curves=True, fit=False, height=620, top=130, bottom=210)
+    fig = _base_figure(curves=True, fit=False, height=640, top=130, bottom=230)
     if not deltas:
         return draw_empty(fig, "没有给 δ 的取值（deltas 为空），没有可画的曲线。")
     fig.update_yaxes(range=[-0.1, min(error_range**2, 2 * error_range) + 0.5], row=1, col=1)
@@ -329,7 +329,7 @@ def loss_figure(
         c = loss_curves(delta=d, error_min=-error_range, error_max=error_range, num=num)
         bars.append(restyle_step(fig, f"{d:g}", _curve_updates(c), layout={"title.text": _wrapped(c.message)}))
     start = int(np.argmin([abs(d - active) for d in deltas]))
-    return _finish(fig, bars, name="δ（= SmoothL1 的 β）", active=start, legend_at=55, slider_at=125, notes=notes)
+    return _finish(fig, bars, name="δ（= SmoothL1 的 β）", active=start, legend_at=135, slider_at=65, notes=notes)
 
 
 def outlier_fit_figure(
@@ -342,7 +342,7 @@ def outlier_fit_figure(
     notes = Notes()
     delta = notes.clamp(delta, *DELTA_RANGE, label="δ", default=1.0)
     values = tuple(dict.fromkeys(notes.clamp(v, -1e4, 1e4, label="离群点的 y", default=20.0) for v in outlier_values))
-    fig = _base_figure(curves=False, fit=True, height=660, top=130, bottom=240)
+    fig = _base_figure(curves=False, fit=True, height=740, top=160, bottom=290)
     if not values:
         return draw_empty(fig, "没有给离群点的位置（outlier_values 为空），没有可拟合的数据。")
     fits = [robust_line_fit(outlier_y=v, delta=delta) for v in values]
@@ -351,7 +351,7 @@ def outlier_fit_figure(
     bars = [restyle_step(fig, f"{v:g}", _fit_updates(f), layout={"title.text": _wrapped(f.message)})
             for v, f in zip(values, fits)]
     start = int(np.argmin([abs(v - active) for v in values]))
-    return _finish(fig, bars, name="离群点的 y", active=start, legend_at=45, slider_at=150, notes=notes)
+    return _finish(fig, bars, name="离群点的 y", active=start, legend_at=145, slider_at=60, notes=notes)
 
 
 def _panel_update(figure: go.FigureWidget, values: dict[str, Any]) -> str:
