@@ -320,7 +320,7 @@ def loss_figure(
     notes = Notes()
     error_range = notes.clamp(error_range, 0.1, 100.0, label="误差范围", default=3.0)
     deltas = tuple(dict.fromkeys(notes.clamp(d, *DELTA_RANGE, label="δ", default=1.0) for d in deltas))
-    fig = _base_figure(curves=True, fit=False, height=640, top=130, bottom=230)
+    fig = _base_figure(curves=True, fit=False, height=660, top=150, bottom=230)
     if not deltas:
         return draw_empty(fig, "没有给 δ 的取值（deltas 为空），没有可画的曲线。")
     fig.update_yaxes(range=[-0.1, min(error_range**2, 2 * error_range) + 0.5], row=1, col=1)
@@ -329,7 +329,7 @@ def loss_figure(
         c = loss_curves(delta=d, error_min=-error_range, error_max=error_range, num=num)
         bars.append(restyle_step(fig, f"{d:g}", _curve_updates(c), layout={"title.text": _wrapped(c.message)}))
     start = int(np.argmin([abs(d - active) for d in deltas]))
-    return _finish(fig, bars, name="δ（= SmoothL1 的 β）", active=start, legend_at=135, slider_at=65, notes=notes)
+    return _finish(fig, bars, name="δ（= SmoothL1 的 β）", active=start, legend_at=145, slider_at=65, notes=notes)
 
 
 def outlier_fit_figure(
