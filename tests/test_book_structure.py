@@ -43,7 +43,8 @@ def test_chapter_structure(chapter):
     assert re.search(r":tags: \[remove-cell\]\nimport dlbook\ndlbook\.setup\(\)", text), "缺少隐藏的 dlbook.setup() 单元"
     assert "## 小结" in text
     assert "## 练习" in text
-    exercises = re.findall(r"\{exercise\}\n:label: (\S+)", text)
-    solutions = re.findall(r"\{solution\} (\S+)\n:class: dropdown", text)
+    # 两种写法都可以：{exercise}/{solution}，或答案里有要执行的代码时用的 {exercise-start}/{solution-start}
+    exercises = re.findall(r"\{exercise(?:-start)?\}\n:label: (\S+)", text)
+    solutions = re.findall(r"\{solution(?:-start)?\} (\S+)\n:class: dropdown", text)
     assert exercises, "练习一节没有 exercise"
     assert sorted(exercises) == sorted(solutions), "每道练习都要有默认折叠的答案"

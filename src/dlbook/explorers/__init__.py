@@ -18,6 +18,7 @@ EXPLORERS: dict[str, str] = {
     "descent1d": "dlbook.explorers.descent1d:EXPLORER",
     "losses": "dlbook.explorers.losses:LOSS_EXPLORER",
     "outlier_fit": "dlbook.explorers.losses:OUTLIER_EXPLORER",
+    "logistic": "dlbook.explorers.logistic:EXPLORER",
 }
 
 __all__ = ["EXPLORERS", "get_explorer", "all_explorers"]
