@@ -2,7 +2,9 @@
 
 网站由 ``jupyter-book build .`` 生成在 ``_build/html``（可用环境变量 ``DLBOOK_SITE`` 指向别处），
 测试在 127.0.0.1 上临时起一个静态服务器。检查：每页没有控制台错误、没有访问 127.0.0.1 以外的地址、
-公式已排版、每个 plotly 图都画出来了、拖动滑块会改变画出的曲线、中文搜索能找到章节。
+公式已排版、每个 plotly 图都画出来了、拖动滑块会改变画出的曲线、中文搜索能找到章节；再用 390 × 844 的手机视口
+（移动端模拟）看每一页：页面不横向滚动、每张图都画出来且不超出屏幕、标题不被截断、图例/菜单/滑块/标题互不遮挡。
+设置 ``DLBOOK_PHONE_SHOTS=目录`` 时，把每页在手机上的截图存到那里，便于人工查看。
 
 没有构建好的网站或没有 Chromium 时跳过；设置 ``DLBOOK_REQUIRE_BROWSER=1``（CI 这样做）时改为失败。
 """
@@ -84,11 +86,16 @@ def browser():
         b.close()
 
 
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+# 常见手机的屏幕（CSS 像素），Chromium 的移动端模拟：触屏、移动端视口（meta viewport 生效）、2 倍像素密度。
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+
+
 class PageVisit:
     """打开一页，记录控制台错误与所有对外请求。"""
 
-    def __init__(self, browser, url: str):
-        self.page = browser.new_page(viewport={"width": 1280, "height": 900})
+    def __init__(self, browser, url: str, screen: dict = DESKTOP):
+        self.page = browser.new_page(**screen)
         self.errors: list[str] = []
         self.outside: list[str] = []
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
@@ -113,8 +120,8 @@ class PageVisit:
 def visit(browser, server):
     opened = []
 
-    def _open(path: str) -> PageVisit:
-        v = PageVisit(browser, f"{server}/{path}")
+    def _open(path: str, screen: dict = DESKTOP) -> PageVisit:
+        v = PageVisit(browser, f"{server}/{path}", screen)
         opened.append(v)
         return v
 
@@ -327,3 +334,188 @@ def test_no_line_breaks_between_chinese_characters():
         if hits:
             bad[page] = len(hits)
     assert bad == {}, f"这些页面的中文之间还有换行：{bad}"
+
+
+# 手机视口中每张图的检查：画出来了、不超出屏幕、标题不被截断，图例、菜单、滑块、标题、工具栏与注释的外框两两不重叠。
+PHONE_FIGURES = """() => {
+  const box = e => { const r = e.getBoundingClientRect(); return {l: r.left, t: r.top, r: r.right, b: r.bottom}; };
+  const visible = b => b.r - b.l > 0.5 && b.b - b.t > 0.5;
+  const out = [];
+  document.querySelectorAll('.plotly-graph-div').forEach((gd, i) => {
+    const parts = [];
+    const add = (kind, selector) => gd.querySelectorAll(selector).forEach((e, j) => {
+      const b = box(e);
+      if (visible(b)) parts.push({name: kind + (j ? j : ''), ...b});
+    });
+    add('标题', '.gtitle');
+    add('图例', 'g.legend');
+    add('菜单', 'g.updatemenu-container');
+    add('滑块', 'g.slider-container');
+    add('工具栏', '.modebar-container .modebar');
+    // 注释（子图标题、图上方的提示行……）：只和上面几类比，注释之间不比（例如坐标轴旁的标注可以挨得很近）。
+    gd.querySelectorAll('g.annotation-text-g').forEach(e => {
+      const b = box(e);
+      if (visible(b)) parts.push({name: '注释「' + e.textContent.slice(0, 10) + '」', ...b});
+    });
+    const title = gd.querySelector('.gtitle');
+    out.push({
+      index: i,
+      drawn: Boolean(gd._fullLayout && gd.querySelector('.main-svg')),
+      figure: box(gd),
+      title: title ? title.textContent : '',
+      parts: parts,
+    });
+  });
+  // 移动端模拟中，内容比屏幕宽时浏览器会缩小整页（innerWidth 随之变大），所以用布局视口的宽度 clientWidth。
+  return {width: document.documentElement.clientWidth, scroll: document.documentElement.scrollWidth, figures: out};
+}"""
+
+# 比屏幕还宽、使页面能横向滚动的元素（不算放在可横向滚动的容器里的，例如代码块，也不算固定定位的）。
+WIDE_ELEMENTS = """() => {
+  const w = document.documentElement.clientWidth;
+  const scrolls = e => { for (let p = e; p; p = p.parentElement) {
+      const s = getComputedStyle(p);
+      if (s.position === 'fixed') return true;  // 固定定位的（例如收起的侧栏）不会让页面滚动
+      if (p !== e && ['auto', 'scroll', 'hidden'].includes(s.overflowX)) return true; }
+    return false; };
+  return Array.from(document.querySelectorAll('body *'))
+    .filter(e => e.getBoundingClientRect().right > w + 1 && !scrolls(e))
+    .slice(0, 5).map(e => e.tagName.toLowerCase() + '.' + String(e.className.baseVal ?? e.className).split(' ').join('.'));
+}"""
+
+
+def _overlaps(parts: list[dict], tolerance: float = 1.0) -> list[str]:
+    """两两比较外框，返回重叠的对，例如 “图例 与 菜单”。"""
+    found = []
+    for k, a in enumerate(parts):
+        for b in parts[k + 1 :]:
+            if a["name"].startswith("注释") and b["name"].startswith("注释"):
+                continue
+            width = min(a["r"], b["r"]) - max(a["l"], b["l"])
+            height = min(a["b"], b["b"]) - max(a["t"], b["t"])
+            if width > tolerance and height > tolerance:
+                found.append(f"{a['name']} 与 {b['name']}")
+    return found
+
+
+def phone_problems(report: dict) -> list[str]:
+    """把 PHONE_FIGURES 的结果变成一条条中文问题描述；没有问题时返回空列表。"""
+    problems = []
+    width = report["width"]
+    if report["scroll"] > width + 1:
+        problems.append(f"页面可以横向滚动（内容宽 {report['scroll']} px，屏幕宽 {width} px）")
+    for fig in report["figures"]:
+        label = f"第 {fig['index']} 张图（{fig['title'][:20] or '无标题'}）"
+        if not fig["drawn"]:
+            problems.append(f"{label}没有画出来")
+            continue
+        box = fig["figure"]
+        if box["r"] - box["l"] < 1 or box["l"] < -1 or box["r"] > width + 1:
+            problems.append(f"{label}超出屏幕或宽度为零：{box['l']:.0f}–{box['r']:.0f} px")
+        for part in fig["parts"]:
+            if part["l"] < box["l"] - 1 or part["r"] > box["r"] + 1:
+                problems.append(f"{label}的{part['name']}超出图的左右边界（被截断）")
+        problems += [f"{label}：{pair} 重叠" for pair in _overlaps(fig["parts"])]
+    return problems
+
+
+def test_phone_problems_finds_overlaps_and_cut_titles():
+    """检查函数本身：构造的外框中，重叠、截断与横向滚动都被报告，互不相交的外框不被误报。"""
+    fig = {"index": 0, "title": "t", "drawn": True, "figure": {"l": 0, "t": 0, "r": 390, "b": 400}}
+    apart = [{"name": "标题", "l": 10, "t": 5, "r": 380, "b": 25}, {"name": "图例", "l": 10, "t": 30, "r": 200, "b": 50}]
+    assert phone_problems({"width": 390, "scroll": 390, "figures": [dict(fig, parts=apart)]}) == []
+    notes = [{"name": "注释「a」", "l": 0, "t": 0, "r": 50, "b": 20}, {"name": "注释「b」", "l": 10, "t": 5, "r": 60, "b": 25}]
+    assert _overlaps(notes) == [], "注释之间不比较"
+    assert _overlaps(notes + [{"name": "菜单", "l": 40, "t": 10, "r": 90, "b": 30}]) == ["注释「a」 与 菜单", "注释「b」 与 菜单"]
+    touching = [{"name": "菜单", "l": 0, "t": 0, "r": 100, "b": 20}, {"name": "图例", "l": 100, "t": 0, "r": 200, "b": 20}]
+    assert _overlaps(touching) == []
+    crossing = apart + [{"name": "菜单", "l": 150, "t": 40, "r": 250, "b": 70}]
+    problems = phone_problems({"width": 390, "scroll": 500, "figures": [dict(fig, parts=crossing)]})
+    assert any("横向滚动" in p for p in problems)
+    assert any("图例 与 菜单" in p for p in problems)
+    cut = [{"name": "标题", "l": -40, "t": 5, "r": 430, "b": 25}]
+    assert any("截断" in p for p in phone_problems({"width": 390, "scroll": 390, "figures": [dict(fig, parts=cut)]}))
+    assert phone_problems({"width": 390, "scroll": 390, "figures": [dict(fig, drawn=False, parts=[])]})
+
+
+def _save_phone_shots(page, stem: Path) -> None:
+    """页面顶部一屏与每张图各存一张截图（stem-top.png、stem-fig0.png……），供人工查看。"""
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=f"{stem}-top.png")
+    figures = page.locator(".plotly-graph-div")
+    for i in range(figures.count()):
+        figures.nth(i).screenshot(path=f"{stem}-fig{i}.png")
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_reads_on_a_phone(visit, path):
+    """390 × 844 的手机视口：不横向滚动，每张图画出来、放得下，标题完整，图例、菜单、滑块、标题互不遮挡。"""
+    if not (SITE / path).is_file():
+        _skip_or_fail(f"没有找到 {SITE / path}：先运行 jupyter-book build .")
+    v = visit(path, PHONE)
+    page = v.page
+    page.wait_for_function(WAIT_PLOTS, timeout=30_000)
+    page.wait_for_timeout(800)  # 让页面脚本 dlbook-phone.js 完成对标题与宽度的调整
+    report = page.evaluate(PHONE_FIGURES)
+    shots = os.environ.get("DLBOOK_PHONE_SHOTS")
+    if shots:
+        _save_phone_shots(page, Path(shots) / Path(path).with_suffix("").as_posix().replace("/", "_"))
+    problems = phone_problems(report)
+    if report["scroll"] > report["width"] + 1:
+        problems.append(f"过宽的元素：{page.evaluate(WIDE_ELEMENTS)}")
+    assert problems == [], f"{path} 在手机上：" + "；".join(problems)
+    assert v.errors == [], f"{path} 在手机上有控制台错误：{v.errors}"
+
+
+PHONE_SCRIPT = ROOT / "book" / "_static" / "dlbook-phone.js"
+LONG_TITLE = "梯度从输出往输入传，经过 Sigmoid 时一路缩小，到第一层时只剩下不到百万分之一"
+PROBE_PAGE = """<!doctype html><html><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<script src="plotly.min.js"></script><script src="dlbook-phone.js"></script></head>
+<body style="margin:0"><div id="fig" class="plotly-graph-div"></div>
+<script>Plotly.newPlot('fig', [{y: [1, 3, 2]}], {title: {text: %s}, width: 800, height: 400},
+  {responsive: true});</script></body></html>"""
+
+TITLE_STATE = """() => { const gd = document.getElementById('fig'); const t = gd.querySelector('.gtitle').getBoundingClientRect();
+  return {text: gd.layout.title.text, lines: gd.querySelectorAll('.gtitle tspan.line').length || 1,
+          left: t.left, right: t.right, width: gd._fullLayout.width, top: gd._fullLayout.margin.t}; }"""
+
+
+def test_phone_script_wraps_long_titles_and_fits_wide_figures(browser, tmp_path):
+    """页面脚本 dlbook-phone.js：手机上把写死 800 px 宽的图改为随屏幕缩放、长标题折行并加高上边距；
+    菜单改了标题后重新折行；屏幕变宽后恢复原来的标题。"""
+    import json
+
+    from dlbook.sphinx_offline import plotly_js_file
+
+    shutil.copy(plotly_js_file(), tmp_path / "plotly.min.js")
+    shutil.copy(PHONE_SCRIPT, tmp_path / "dlbook-phone.js")
+    (tmp_path / "index.html").write_text(PROBE_PAGE % json.dumps(LONG_TITLE), encoding="utf-8")
+    page = browser.new_page(**PHONE)
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto((tmp_path / "index.html").as_uri())
+    page.wait_for_function("() => document.getElementById('fig')._dlbookFit", timeout=10_000)
+    page.wait_for_timeout(500)
+    phone = page.evaluate(TITLE_STATE)
+    assert phone["width"] <= 390, "写死的宽度没有改为随屏幕缩放"
+    assert "<br>" in phone["text"] and phone["lines"] >= 2, f"长标题没有折行：{phone}"
+    assert phone["left"] >= 0 and phone["right"] <= 390, f"折行后的标题仍超出屏幕：{phone}"
+    assert phone["text"].replace("<br>", "").replace(" ", "") == LONG_TITLE.replace(" ", ""), "折行改变了标题的文字"
+    assert phone["top"] > 80, "标题多了几行，上边距要相应加高"
+
+    page.evaluate("() => Plotly.relayout('fig', {'title.text': '短标题'})")
+    page.wait_for_timeout(500)
+    short = page.evaluate(TITLE_STATE)
+    assert short["text"] == "短标题" and short["top"] < phone["top"], f"换成短标题后应恢复上边距：{short}"
+
+    page.evaluate(f"() => Plotly.relayout('fig', {{'title.text': {json.dumps(LONG_TITLE)}}})")
+    page.wait_for_timeout(500)
+    assert "<br>" in page.evaluate(TITLE_STATE)["text"], "菜单换回长标题后应再次折行"
+
+    page.set_viewport_size({"width": 1400, "height": 900})
+    page.wait_for_timeout(800)
+    wide = page.evaluate(TITLE_STATE)
+    assert wide["text"] == LONG_TITLE, f"屏幕足够宽时应恢复原来的标题：{wide}"
+    page.close()
+    assert errors == []

@@ -27,7 +27,7 @@ def test_every_book_markdown_file_is_in_toc():
 
 
 def test_no_committed_notebooks():
-    out = subprocess.run(["git", "ls-files", "*.ipynb"], cwd=ROOT, capture_output=True, text=True)
+    out = subprocess.run(["git", "ls-files", "*.ipynb"], cwd=ROOT, capture_output=True, text=True, encoding="utf-8")
     if out.returncode != 0:
         pytest.skip("不在 git 仓库中")
     assert out.stdout.strip() == "", "章节只以 .md 为唯一来源，不提交 .ipynb"

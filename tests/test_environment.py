@@ -3,6 +3,7 @@ import random
 import matplotlib as mpl
 import numpy as np
 import plotly.io as pio
+import pytest
 import torch
 
 import dlbook
@@ -38,3 +39,39 @@ def test_import_has_no_side_effects():
         "assert (pio.renderers.default, list(mpl.rcParams['font.sans-serif'])) == before, '导入 dlbook 改变了全局设置'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def _run_in_kernel_like_process(flag: bool, module: str = "dlbook.probe"):
+    """像 nbval 的内核那样，在新进程里调用 dlbook.setup()，再从名为 module 的模块里不写编码地打开文件。"""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import dlbook, warnings; dlbook.setup();"
+        "exec('open(path).close()', {'__name__': 'other_library', 'path': dlbook.__file__});"
+        f"exec('open(path).close()', {{'__name__': {module!r}, 'path': dlbook.__file__}})"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONWARNDEFAULTENCODING"}
+    if flag:
+        env["PYTHONWARNDEFAULTENCODING"] = "1"
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, encoding="utf-8")
+
+
+@pytest.mark.parametrize("module", ["dlbook.probe", "__main__"])
+def test_setup_makes_missing_encoding_an_error_in_chapters_under_the_ci_setting(module):
+    out = _run_in_kernel_like_process(flag=True, module=module)
+    assert out.returncode != 0
+    assert "EncodingWarning" in out.stderr
+    assert out.stderr.count("EncodingWarning") >= 1
+
+
+def test_other_libraries_only_warn_under_the_ci_setting():
+    out = _run_in_kernel_like_process(flag=True, module="another_library")
+    assert out.returncode == 0, out.stderr
+    assert "<string>:1: EncodingWarning" in out.stderr, "其他库的这种调用照常只是警告"
+
+
+def test_setup_leaves_readers_alone_without_the_setting():
+    out = _run_in_kernel_like_process(flag=False)
+    assert out.returncode == 0, out.stderr

@@ -24,3 +24,12 @@ def test_book_renderer_emits_mimetype_and_html():
     assert set(bundle) == {"application/vnd.plotly.v1+json", "text/html"}
     assert "中文标题" in json.dumps(bundle["application/vnd.plotly.v1+json"], ensure_ascii=False)
     assert "Noto Sans CJK SC" in json.dumps(fig.update_layout(template=pio.templates.default).to_dict()["layout"]["template"], ensure_ascii=False)
+
+
+def test_html_fragment_config_suits_phones():
+    """图随容器缩放，工具栏只在悬停时出现（触屏与窄屏上由 book/_static/dlbook-phone.css 隐藏）。"""
+    html = BookHtmlRenderer().to_mimebundle(go.Figure(go.Scatter(y=[1, 2])).to_dict())["text/html"]
+    config = json.loads(re.search(r'\{[^{}]*"displaylogo"[^{}]*\}', html).group(0))
+    assert config["responsive"] is True
+    assert config["displayModeBar"] == "hover"
+    assert config["displaylogo"] is False

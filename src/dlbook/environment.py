@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import sys
+import warnings
 
 import numpy as np
 import torch
@@ -18,8 +20,20 @@ def seed_everything(seed: int = 0) -> None:
     torch.manual_seed(seed)
 
 
+def strict_text_encoding() -> None:
+    """以 PYTHONWARNDEFAULTENCODING=1 运行时，让 dlbook 与章节代码中不写 encoding 的文本读写报错（见 {ref}`sec-intro`）。
+
+    中文 Windows 的默认编码是 GBK，这样的调用在那里会读错文件。pytest 的配置只管测试进程本身；
+    ``pytest --nbval`` 在单独的内核里执行各章，这里让内核中的 dlbook 代码和章节的单元（模块名 ``__main__``）
+    也受同样的检查。没有设置这个变量时什么也不做。
+    """
+    if getattr(sys.flags, "warn_default_encoding", 0):
+        warnings.filterwarnings("error", category=EncodingWarning, module=r"(dlbook(\.|$)|__main__$)")
+
+
 def setup(seed: int = 0) -> None:
     """每章开头调用一次：设随机种子、matplotlib 中文字体和 plotly 输出方式（见 {ref}`sec-intro`）。"""
     seed_everything(seed)
+    strict_text_encoding()
     use_cjk_font()
     use_book_renderer()

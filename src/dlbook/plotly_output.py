@@ -15,7 +15,8 @@ from dlbook.fonts import PLOTLY_FONT_FAMILY
 
 RENDERER_NAME = "dlbook_html"
 TEMPLATE_NAME = "dlbook"
-PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
+# 工具栏只在鼠标悬停时出现（触屏与窄屏上由书的样式表 book/_static/dlbook-phone.css 隐藏）；图随容器宽度缩放。
+PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "displayModeBar": "hover"}
 
 
 class BookHtmlRenderer(MimetypeRenderer):

@@ -19,6 +19,10 @@ EXPLORERS: dict[str, str] = {
     "losses": "dlbook.explorers.losses:LOSS_EXPLORER",
     "outlier_fit": "dlbook.explorers.losses:OUTLIER_EXPLORER",
     "logistic": "dlbook.explorers.logistic:EXPLORER",
+    "convolution": "dlbook.explorers.convolution:EXPLORER",
+    "lr_schedules": "dlbook.explorers.lr_schedules:EXPLORER",
+    "playground": "dlbook.explorers.playground:EXPLORER",
+    "regularization": "dlbook.explorers.regularization:EXPLORER",
 }
 
 __all__ = ["EXPLORERS", "get_explorer", "all_explorers"]
