@@ -171,7 +171,7 @@ def _base_figure(spec: Function1D) -> go.Figure:
     fig.update_yaxes(title_text="L(w)", range=[value.min() - pad, value.max() + pad], row=1, col=1)
     fig.update_xaxes(title_text="迭代次数", row=1, col=2)
     fig.update_layout(
-        title={"text": "", "font": {"size": 13}, "x": 0.0, "xanchor": "left", "y": 1 - 34 / 600, "yanchor": "top"},
+        title={"text": "", "font": {"size": 13}, "x": 0.0, "xanchor": "left", "y": 1 - 46 / 600, "yanchor": "top"},
         height=600, showlegend=False, margin={"t": 150, "l": 55, "r": 15},
     )
     return fig
@@ -247,7 +247,7 @@ def descent1d_panel(
         "steps": widgets.IntSlider(value=steps, min=0, max=100, description="步数"),
     }
     fig = _base_figure(spec)
-    fig.update_layout(height=460, margin={"t": 110}, title_y=1 - 34 / 460)
+    fig.update_layout(height=460, margin={"t": 110}, title_y=1 - 46 / 460)
     return LivePanel(figure=fig, controls=controls, update=_panel_update)
 
 

@@ -270,7 +270,7 @@ def _base_figure(*, curves: bool, fit: bool, height: int, top: int, bottom: int)
         fig.update_yaxes(title_text="y", row=2 if curves else 1, col=1)
     fig.update_layout(
         height=height, margin={"t": top, "b": bottom, "l": 55, "r": 15},
-        title={"text": "", "font": {"size": 13}, "x": 0.0, "xanchor": "left", "y": 1 - 34 / height, "yanchor": "top"},
+        title={"text": "", "font": {"size": 13}, "x": 0.0, "xanchor": "left", "y": 1 - 46 / height, "yanchor": "top"},
     )
     return fig
 
@@ -289,8 +289,12 @@ def _finish(fig: go.Figure, bars: list, *, name: str, active: int, legend_at: fl
         sliders=place_sliders([slider(name=name, steps=bars, active=active) | {"pad": {"t": 0, "b": 0}}],
                               top=_below(fig, slider_at)),
     )
-    return set_message(fig, "<br>".join(notes.items), y=1.0 + 24 / (fig.layout.height - fig.layout.margin.t
-                                                                    - fig.layout.margin.b))
+    text = "<br>".join(_wrapped(note) for note in notes.items)
+    if text:  # 说明有几行，上边距与图高就各加几行，绘图区（以及上面按它算好的图例、滑块位置）不变
+        extra = 17 * (text.count("<br>") + 1)
+        height = fig.layout.height + extra
+        fig.update_layout(height=height, margin_t=fig.layout.margin.t + extra, title_y=1 - 46 / height)
+    return set_message(fig, text, y=1.0 + 24 / (fig.layout.height - fig.layout.margin.t - fig.layout.margin.b))
 
 
 def _curve_updates(c: LossCurves) -> dict[str, dict[str, list]]:
@@ -342,7 +346,7 @@ def outlier_fit_figure(
     notes = Notes()
     delta = notes.clamp(delta, *DELTA_RANGE, label="δ", default=1.0)
     values = tuple(dict.fromkeys(notes.clamp(v, -1e4, 1e4, label="离群点的 y", default=20.0) for v in outlier_values))
-    fig = _base_figure(curves=False, fit=True, height=740, top=160, bottom=290)
+    fig = _base_figure(curves=False, fit=True, height=760, top=180, bottom=290)
     if not values:
         return draw_empty(fig, "没有给离群点的位置（outlier_values 为空），没有可拟合的数据。")
     fits = [robust_line_fit(outlier_y=v, delta=delta) for v in values]
