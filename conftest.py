@@ -1,19 +1,24 @@
 """让 ``pytest --nbval`` 把 ``_toc.yml`` 中的每一章（MyST Markdown 笔记本）当作笔记本执行。
 
-nbval 自己只收集 ``.ipynb``；本书的章节只以 ``.md`` 为唯一来源，所以这里在内存中用 jupytext
-把 ``.md`` 读成笔记本，再交给 nbval 逐个单元执行。章节没有保存输出，因此只检查“每个单元都能运行、
-不抛异常”，不比较输出（与 ``--nbval-lax`` 相同）。
+nbval 只收集 ``.ipynb``；本书的章节只以 ``.md`` 为唯一来源。所以收集到一章时，这里用 jupytext 的公开 API
+把它写成 ``_build/nbval/<同样的相对路径>.ipynb``，再交给 nbval 的公开收集器 ``IPyNbFile``（作为这一章的子节点），由 nbval 照常
+逐个单元执行。测试的名字因此是 ``_build/nbval/book/networks/activations.ipynb::Cell 3``。
+
+章节没有保存输出，所以生成的笔记本给每个代码单元加上 nbval 的标签 ``nbval-ignore-output``：只检查每个单元都能运行、
+不抛异常，不比较输出。只运行一章：``pytest --nbval book/networks/activations.md``。
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent
+NOTEBOOK_DIR = ROOT / "_build" / "nbval"
+IGNORE_OUTPUT_TAG = "nbval-ignore-output"
+_CHAPTERS_KEY = pytest.StashKey[set]()
 
 
 def toc_chapters() -> list[Path]:
@@ -37,75 +42,64 @@ def toc_chapters() -> list[Path]:
     return [ROOT / f"{name}.md" for name in found]
 
 
-def pytest_configure(config):
+def chapter_to_notebook(chapter: Path, notebook: Path) -> Path:
+    """用 jupytext 把一章写成 ``.ipynb``，每个代码单元带 ``nbval-ignore-output`` 标签。"""
+    import jupytext
+
+    nb = jupytext.read(chapter, fmt="md:myst")
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            tags = cell.metadata.setdefault("tags", [])
+            if IGNORE_OUTPUT_TAG not in tags:
+                tags.append(IGNORE_OUTPUT_TAG)
+    notebook.parent.mkdir(parents=True, exist_ok=True)
+    jupytext.write(nb, notebook, fmt="ipynb")
+    return notebook
+
+
+def _nbval_active(config) -> bool:
     opt = config.option
-    if getattr(opt, "nbval", False) or getattr(opt, "nbval_lax", False):
+    return bool(getattr(opt, "nbval", False) or getattr(opt, "nbval_lax", False))
+
+
+def pytest_configure(config):
+    if _nbval_active(config):
         # 用运行 pytest 的这个 Python（虚拟环境）执行笔记本，而不是 PATH 上碰巧找到的那个。
-        opt.nbval_current_env = True
+        config.option.nbval_current_env = True
     # 章节里的代码会读这个环境变量；与构建书时相同。
     os.environ.setdefault("MPLBACKEND", "Agg")
 
 
-class _JupytextReader:
-    """替 nbval 读笔记本：遇到 ``.md`` 时用 jupytext 解析。"""
+class ChapterNotebook(pytest.File):
+    """一章（``.md``）：收集时写出它的 ``.ipynb``，交给 nbval 的收集器执行。"""
 
-    def __init__(self, nbformat_module):
-        self._nbformat = nbformat_module
+    def collect(self):
+        from nbval.plugin import IPyNbFile
 
-    def __getattr__(self, name):
-        return getattr(self._nbformat, name)
-
-    def read(self, path, as_version=4):
-        import jupytext
-
-        return jupytext.read(path, as_version=as_version)
-
-
-def _make_markdown_notebook_class():
-    import nbval.plugin
-
-    class MarkdownNotebook(nbval.plugin.IPyNbFile):
-        """nbval 的笔记本收集器，读的是 MyST Markdown 章节。"""
-
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self.compare_outputs = False  # .md 章节不存输出，只检查能否运行
-
-        def collect(self):
-            with contextlib.ExitStack() as stack:
-                original = nbval.plugin.nbformat
-                nbval.plugin.nbformat = _JupytextReader(original)
-                stack.callback(setattr, nbval.plugin, "nbformat", original)
-                yield from super().collect()
-
-    return MarkdownNotebook
-
-
-_CHAPTERS: set[Path] | None = None
+        notebook = chapter_to_notebook(self.path, NOTEBOOK_DIR / self.path.relative_to(ROOT).with_suffix(".ipynb"))
+        yield IPyNbFile.from_parent(self, path=notebook)
 
 
 def pytest_collect_file(file_path: Path, parent):
-    global _CHAPTERS
-    opt = parent.config.option
-    if file_path.suffix != ".md" or not (getattr(opt, "nbval", False) or getattr(opt, "nbval_lax", False)):
+    config = parent.config
+    if file_path.suffix != ".md" or not _nbval_active(config):
         return None
-    if _CHAPTERS is None:
-        _CHAPTERS = set(toc_chapters())
-    if file_path.resolve() not in _CHAPTERS:
+    if _CHAPTERS_KEY not in config.stash:
+        config.stash[_CHAPTERS_KEY] = {p.resolve() for p in toc_chapters()}
+    if file_path.resolve() not in config.stash[_CHAPTERS_KEY]:
         return None
-    return _make_markdown_notebook_class().from_parent(parent, path=file_path)
+    return ChapterNotebook.from_parent(parent, path=file_path)
 
 
 def pytest_collection_modifyitems(session, config, items):
     """用 ``--nbval`` 时，若 ``_toc.yml`` 里有章节没有被收集执行，就让这次运行失败。"""
-    opt = config.option
-    if not (getattr(opt, "nbval", False) or getattr(opt, "nbval_lax", False)):
+    if not _nbval_active(config):
         return
     args = [Path(a.split("::")[0]).resolve() for a in config.args]
     if any(a.is_file() for a in args):
         return  # 只运行了指定的文件，不检查完整性
-    collected = {Path(str(item.fspath)).resolve() for item in items}
-    missing = [p for p in toc_chapters() if p not in collected]
+    collected = {node.path.resolve() for item in items for node in item.listchain() if isinstance(node, ChapterNotebook)}
+    missing = [p for p in toc_chapters() if p.resolve() not in collected]
     if missing:
         names = "、".join(str(p.relative_to(ROOT)) for p in missing)
         raise pytest.UsageError(f"_toc.yml 中的这些章节没有被执行：{names}（文件不存在或不在测试路径中）")

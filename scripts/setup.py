@@ -8,9 +8,10 @@
   1. 检查 Python 版本（≥ 3.10）；
   2. 用运行本脚本的这个 Python 在仓库下创建虚拟环境 .venv（已存在则复用），用它的 pip 安装 requirements.txt
      （含本书的 dlbook 包）；
-  3. 在 Debian/Ubuntu 上以 root 身份运行时，用 apt 安装浏览器测试需要的 Chromium 与中文字体
+  3. 让 JupyterLab 双击 .md 章节时把它作为笔记本打开：把 .jupyter/labconfig/ 中的设置装进 .venv；
+  4. 在 Debian/Ubuntu 上以 root 身份运行时，用 apt 安装浏览器测试需要的 Chromium 与中文字体
      （设置 DLBOOK_SKIP_APT=1 跳过）；其他系统上用一行话说明如何获得 Chromium、没有它时跳过什么；
-  4. 严格构建 HTML 书（执行每一章，任何警告都算失败），告诉你结果在哪里、怎样打开。
+  5. 严格构建 HTML 书（执行每一章，任何警告都算失败），告诉你结果在哪里、怎样打开。
 
 本文件不使用 3.8 以后才有的语法，这样在太旧的 Python 上也能先给出中文提示，而不是语法错误。
 """
@@ -27,6 +28,7 @@ VENV = ROOT / ".venv"
 APT_PACKAGES = ("chromium", "fonts-noto-cjk")
 CJK_FONT_NAME = "Noto Sans CJK"
 BUILD_COMMAND = ("build", ".", "-W", "-n", "--keep-going")
+LAB_SETTINGS = Path(".jupyter") / "labconfig" / "default_setting_overrides.json"
 
 
 def version_problem(version_info):
@@ -131,6 +133,18 @@ def install_requirements(python):
     _run([python, "-m", "pip", "install", "--quiet", "-r", "requirements.txt"])
 
 
+def install_lab_settings(venv_dir):
+    """把仓库的 JupyterLab 设置（.md 默认用 Jupytext Notebook 打开）复制进虚拟环境的 etc/jupyter，返回目标路径。
+
+    这是 jupytext 文档中的设置（jupytext-config set-default-viewer 写的就是这个文件），
+    放在 .venv 自己的配置目录里，只对本书的虚拟环境生效。
+    """
+    target = Path(venv_dir) / "etc" / "jupyter" / LAB_SETTINGS.relative_to(".jupyter")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(ROOT / LAB_SETTINGS, target)
+    return target
+
+
 def _has_cjk_font():
     fc_list = shutil.which("fc-list")
     if not fc_list:
@@ -178,6 +192,7 @@ def main():
     platform = sys.platform
     python = create_venv(platform)
     install_requirements(python)
+    _step("配置 JupyterLab：双击 .md 章节即作为笔记本打开（{}）".format(install_lab_settings(VENV)))
     browser_prerequisites(platform)
     index = build_book(platform)
     _step("完成")

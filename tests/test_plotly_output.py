@@ -17,11 +17,27 @@ def test_html_fragment_has_no_plotlyjs_and_calls_newplot():
     assert not re.search(r"<script[^>]+src=", html), "不应从任何地址加载脚本"
 
 
+UPSTREAM_HINT = (
+    "dlbook.plotly_output.BookHtmlRenderer 继承 plotly.io.base_renderers.MimetypeRenderer 并覆盖 to_mimebundle(fig_dict)；"
+    "这不是 plotly 承诺稳定的接口，plotly 升级后可能变了：请对照新版 plotly/io/_base_renderers.py 与 _renderers.py 修改，"
+    "并更新 requirements.txt 中 plotly 的版本上界。"
+)
+
+
+def test_plotly_renderer_interface_is_what_we_subclass():
+    from plotly.io.base_renderers import MimetypeRenderer
+
+    assert issubclass(BookHtmlRenderer, MimetypeRenderer), UPSTREAM_HINT
+    assert "to_mimebundle" in vars(MimetypeRenderer), UPSTREAM_HINT
+
+
 def test_book_renderer_emits_mimetype_and_html():
     use_book_renderer()
     fig = go.Figure(go.Bar(y=[1, 2]), layout={"title": "中文标题"})
-    bundle = pio.renderers._build_mime_bundle(fig.to_dict())
-    assert set(bundle) == {"application/vnd.plotly.v1+json", "text/html"}
+    # Jupyter 显示一个图时调用的就是 IPython 的显示协议 _repr_mimebundle_
+    bundle = fig._repr_mimebundle_()
+    assert set(bundle) == {"application/vnd.plotly.v1+json", "text/html"}, UPSTREAM_HINT
+    assert "Plotly.newPlot" in bundle["text/html"] and "<script src=" not in bundle["text/html"], UPSTREAM_HINT
     assert "中文标题" in json.dumps(bundle["application/vnd.plotly.v1+json"], ensure_ascii=False)
     assert "Noto Sans CJK SC" in json.dumps(fig.update_layout(template=pio.templates.default).to_dict()["layout"]["template"], ensure_ascii=False)
 

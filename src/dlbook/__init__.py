@@ -6,4 +6,4 @@
 from dlbook.environment import setup
 
 __all__ = ["setup"]
-__version__ = "0.1.0"
+__version__ = "0.1.0"  # 唯一的版本号：pyproject.toml 从这里读取

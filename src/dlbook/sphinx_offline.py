@@ -1,22 +1,23 @@
-"""Sphinx 扩展：构建时把书页需要的脚本从已安装的包复制进书里，页面不访问外网（见 {ref}`sec-intro`）。
+"""Sphinx 扩展：书页只用书自己带的脚本，不访问外网（见 {ref}`sec-intro`）。
 
-- MathJax 3：来自 ``sphinx-mathjax-offline`` 包，复制到 ``_static/mathjax/``；
+MathJax 由已安装的 ``sphinx-mathjax-offline`` 扩展负责（复制进 ``_static/mathjax/`` 并设置 ``mathjax_path``），
+在 ``_config.yml`` 中与本扩展一起启用。本扩展只做没有现成的包做的事：
+
 - plotly.js：来自 ``plotly`` 包，复制到 ``_static/plotly.min.js``，只在含 plotly 图的页面上加载一次；
 - Thebe（在页面里连接远程内核的按钮）在本书中关闭，Jupyter Book 仍会插入它的脚本（其中一段还重复插入，
-  导致浏览器报错），这里把它们从页面中去掉。
+  导致浏览器报错），这里把它们从页面中去掉；ipywidgets 的控件状态也从页面中去掉。
 
-在 ``_config.yml`` 的 ``sphinx.extra_extensions`` 中启用。
+这两处过滤读的是 Sphinx 放进页面上下文的 ``script_files``（每项有 ``filename`` 与 ``attributes``），
+不是 Sphinx 的公开 API：``tests/test_sphinx_offline.py`` 用真实的 Sphinx 构建检查它，
+``requirements.txt`` 给 Sphinx 设了版本上界。
 """
 
 from __future__ import annotations
 
 import shutil
-from importlib import metadata
 from pathlib import Path
 
 PLOTLY_JS = "plotly.min.js"
-MATHJAX_DIR = "mathjax"
-MATHJAX_ENTRY = f"{MATHJAX_DIR}/tex-chtml.js"
 PLOTLY_MARKER = "plotly-graph-div"
 
 
@@ -28,23 +29,6 @@ def plotly_js_file() -> Path:
     if not path.is_file():
         raise FileNotFoundError(f"plotly 包里没有 {path}，请重新安装 plotly。")
     return path
-
-
-def mathjax_dir() -> Path:
-    """已安装的 sphinx-mathjax-offline 包里 MathJax 3 的目录（见 {ref}`sec-intro`）。"""
-    try:
-        dist = metadata.distribution("sphinx-mathjax-offline")
-    except metadata.PackageNotFoundError as err:
-        raise FileNotFoundError("没有安装 sphinx-mathjax-offline，无法离线显示公式：pip install sphinx-mathjax-offline") from err
-    path = Path(dist.locate_file("sphinx-mathjax-offline/static/mathjax"))
-    if not (path / "tex-chtml.js").is_file():
-        raise FileNotFoundError(f"在 {path} 没有找到 MathJax 的 tex-chtml.js，请重新安装 sphinx-mathjax-offline。")
-    return path
-
-
-def _use_local_mathjax(app, config) -> None:
-    # 相对路径表示相对于 _static 目录。
-    config.mathjax_path = MATHJAX_ENTRY
 
 
 def _add_plotly_where_needed(app, pagename, templatename, context, doctree) -> None:
@@ -81,11 +65,9 @@ def _copy_assets(app, exception) -> None:
     static = Path(app.outdir) / "_static"
     static.mkdir(parents=True, exist_ok=True)
     shutil.copy2(plotly_js_file(), static / PLOTLY_JS)
-    shutil.copytree(mathjax_dir(), static / MATHJAX_DIR, dirs_exist_ok=True)
 
 
 def setup(app):
-    app.connect("config-inited", _use_local_mathjax, priority=900)
     app.connect("html-page-context", _add_plotly_where_needed)
     app.connect("html-page-context", _drop_thebe, priority=900)
     app.connect("html-page-context", _drop_widget_state, priority=900)

@@ -23,6 +23,7 @@ EXPLORERS: dict[str, str] = {
     "lr_schedules": "dlbook.explorers.lr_schedules:EXPLORER",
     "playground": "dlbook.explorers.playground:EXPLORER",
     "regularization": "dlbook.explorers.regularization:EXPLORER",
+    "optimizers": "dlbook.explorers.optimizers:EXPLORER",
 }
 
 __all__ = ["EXPLORERS", "get_explorer", "all_explorers"]

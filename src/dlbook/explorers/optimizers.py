@@ -1,24 +1,40 @@
 """优化器轨迹的交互图：在几个二维损失曲面上比较 SGD、Momentum、AdaGrad、RMSProp 与 Adam（见 {ref}`sec-optimizers`）。
 
 - :func:`optimizer_paths` 是纯计算函数：用 numpy 手写的五种优化器（与 ``torch.optim`` 的更新规则逐项一致）
-  从同一起点出发各走 ``steps`` 步，返回轨迹与损失；走出画框就截断并标记发散，不抛异常；
+  从同一起点出发各走 ``steps`` 步，返回 :class:`OptimizerPaths`；走出画框就截断并标记发散，不抛异常；
 - :func:`optimizer_figure` 用预先算好的下拉菜单（曲面与起点）与滑块（学习率、动量）画出轨迹，静态 HTML 中可拖动；
 - :func:`optimizer_panel` 是 JupyterLab 里的实时面板，所有超参数与起点都可调。
 
-可选的曲面见 :data:`SURFACES`，优化器的名字见 :data:`OPTIMIZERS`。
+可选的曲面见 :data:`SURFACES`；优化器的名字与显示名来自全书唯一的登记表 :data:`dlbook.optim.OPTIMIZERS`，
+这里用 NumPy 实现其中的 :data:`LABELS` 这几种。
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dlbook.interactive import LivePanel, Step, dropdown, slider, stack_sliders
+from dlbook.explorers._layout import TITLE_CHARS, Frame, apply_frame, frame, menu_y, message_path, sliders_below, wrap
+from dlbook.interactive import (
+    Explorer,
+    LivePanel,
+    Notes,
+    Result,
+    clear_empty,
+    draw_empty,
+    dropdown,
+    restyle_step,
+    set_message,
+    slider,
+    visibility_step,
+)
+from dlbook.optim import OPTIMIZERS
 
 
 @dataclass(frozen=True)
@@ -86,16 +102,41 @@ FIGURE_STARTS: dict[str, tuple[tuple[float, float], ...]] = {
     "valley": (SURFACES["valley"].start, (0.0, -0.8)),
 }
 
-#: 优化器的内部名字与显示名字（顺序就是图例的顺序）。
-OPTIMIZERS: dict[str, str] = {
-    "sgd": "SGD",
-    "momentum": "Momentum",
-    "adagrad": "AdaGrad",
-    "rmsprop": "RMSProp",
-    "adam": "Adam",
-}
+#: 这里用 NumPy 实现的优化器：内部名字 → 显示名（取自 :data:`dlbook.optim.OPTIMIZERS`，顺序就是图例的顺序）。
+LABELS: dict[str, str] = {k: OPTIMIZERS[k].label for k in ("sgd", "momentum", "adagrad", "rmsprop", "adam")}
 
 COLORS = {"sgd": "#444444", "momentum": "#1f77b4", "adagrad": "#2ca02c", "rmsprop": "#9467bd", "adam": "#d62728"}
+MAX_LR = 10.0
+MAX_STEPS = 1000
+MAX_BETA = 0.999
+
+
+@dataclass(frozen=True, kw_only=True)
+class Trajectory(Result):
+    """一种优化器的轨迹：点列 ``x``、``y`` 与损失 ``loss``（截断到第一次走出画框之前，最后补上与画框的交点），
+    ``diverged``（走出画框或数值爆掉）、``exit_step``（第几步走出画框，没有就是 ``None``）与 ``final_loss``（见 {ref}`sec-optimizers`）。"""
+
+    name: str
+    label: str
+    x: np.ndarray
+    y: np.ndarray
+    loss: np.ndarray
+    diverged: bool
+    exit_step: int | None
+    final_loss: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class OptimizerPaths(Result):
+    """:func:`optimizer_paths` 的结果：曲面、起点与每种优化器的 :class:`Trajectory`（见 {ref}`sec-optimizers`）。"""
+
+    surface: str
+    label: str
+    box: tuple[float, float, float, float]
+    start: tuple[float, float]
+    steps: int
+    lr: float
+    paths: dict[str, Trajectory]
 
 
 def _surface(name: str) -> Surface:
@@ -104,32 +145,36 @@ def _surface(name: str) -> Surface:
     return SURFACES[name]
 
 
-def _run(name, grad, start, steps, *, lr, momentum, beta1, beta2, alpha, limit):
-    """手写的一种优化器（与 torch.optim 同样的更新公式），返回 (点列, 是否在数值上爆掉)。"""
+def _step(name, theta, g, t, state, *, lr, momentum, beta1, beta2, alpha):
+    """一种优化器的一步（与 torch.optim 同样的更新公式）；``state`` 是 [一阶量, 二阶量]，就地更新。"""
+    buf, sq = state
+    if name == "sgd":
+        return theta - lr * g
+    if name == "momentum":  # PyTorch 的写法：b ← μ·b + g，θ ← θ − η·b
+        state[0] = momentum * buf + g
+        return theta - lr * state[0]
+    if name == "adagrad":
+        state[1] = sq + g * g
+        return theta - lr * g / (np.sqrt(state[1]) + 1e-10)
+    if name == "rmsprop":
+        state[1] = alpha * sq + (1 - alpha) * g * g
+        return theta - lr * g / (np.sqrt(state[1]) + 1e-8)
+    state[0] = beta1 * buf + (1 - beta1) * g  # adam
+    state[1] = beta2 * sq + (1 - beta2) * g * g
+    m_hat = state[0] / (1 - beta1**t)
+    v_hat = state[1] / (1 - beta2**t)
+    return theta - lr * m_hat / (np.sqrt(v_hat) + 1e-8)
+
+
+def _run(name, grad, start, steps, *, limit, **hyper):
+    """手写的一种优化器从 ``start`` 走 ``steps`` 步，返回 (点列, 是否在数值上爆掉)。"""
     theta = np.array(start, dtype=np.float64)
-    buf = np.zeros(2)  # Momentum 的速度 / Adam 的一阶矩
-    sq = np.zeros(2)  # AdaGrad 的平方和 / RMSProp、Adam 的二阶矩
+    state = [np.zeros(2), np.zeros(2)]  # Momentum 的速度 / Adam 的一阶矩；AdaGrad、RMSProp、Adam 的二阶量
     points = [theta.copy()]
     with np.errstate(all="ignore"):
         for t in range(1, steps + 1):
             g = np.array(grad(theta[0], theta[1]), dtype=np.float64)
-            if name == "sgd":
-                theta = theta - lr * g
-            elif name == "momentum":  # PyTorch 的写法：b ← μ·b + g，θ ← θ − η·b
-                buf = momentum * buf + g
-                theta = theta - lr * buf
-            elif name == "adagrad":
-                sq = sq + g * g
-                theta = theta - lr * g / (np.sqrt(sq) + 1e-10)
-            elif name == "rmsprop":
-                sq = alpha * sq + (1 - alpha) * g * g
-                theta = theta - lr * g / (np.sqrt(sq) + 1e-8)
-            else:  # adam
-                buf = beta1 * buf + (1 - beta1) * g
-                sq = beta2 * sq + (1 - beta2) * g * g
-                m_hat = buf / (1 - beta1**t)
-                v_hat = sq / (1 - beta2**t)
-                theta = theta - lr * m_hat / (np.sqrt(v_hat) + 1e-8)
+            theta = _step(name, theta, g, t, state, **hyper)
             if not np.all(np.isfinite(theta)) or np.abs(theta).max() > limit:
                 return np.array(points), True
             points.append(theta.copy())
@@ -156,10 +201,47 @@ def _clip_to_box(points: np.ndarray, box, blew_up: bool):
     return np.vstack([points[:k], a + s * d]), k
 
 
+def _clamp_settings(notes: Notes, spec: Surface, *, lr, momentum, beta1, beta2, alpha, start, steps) -> dict:
+    """按统一规则截断读者能设的值（超出范围的写进说明）。"""
+    x0, x1, y0, y1 = spec.box
+    start = spec.start if start is None else start
+    return {
+        "lr": notes.clamp(lr, 0.0, MAX_LR, label="学习率 η", default=spec.lr),
+        "momentum": notes.clamp(momentum, 0.0, MAX_BETA, label="动量 μ", default=0.9),
+        "beta1": notes.clamp(beta1, 0.0, MAX_BETA, label="β₁", default=0.9),
+        "beta2": notes.clamp(beta2, 0.0, MAX_BETA, label="β₂", default=0.999),
+        "alpha": notes.clamp(alpha, 0.0, MAX_BETA, label="α", default=0.99),
+        "start": (notes.clamp(start[0], x0, x1, label="起点 x", default=spec.start[0]),
+                  notes.clamp(start[1], y0, y1, label="起点 y", default=spec.start[1])),
+        "steps": notes.clamp_int(steps, 0, MAX_STEPS, label="步数", default=60),
+    }
+
+
+def _trajectory(name: str, spec: Surface, start, steps: int, limit: float, hyper: dict) -> Trajectory:
+    raw, blew_up = _run(name, spec.grad, start, steps, limit=limit, **hyper)
+    shown, exit_step = _clip_to_box(raw, spec.box, blew_up)
+    loss = spec.loss(shown[:, 0], shown[:, 1]) - spec.f_min
+    diverged = exit_step is not None
+    return Trajectory(name=name, label=LABELS[name], x=shown[:, 0], y=shown[:, 1], loss=loss, diverged=diverged,
+                      exit_step=exit_step, final_loss=float("nan") if diverged else float(loss[-1]))
+
+
+def _summary(paths: dict[str, Trajectory], *, lr: float, steps: int) -> str:
+    gone = [p.label for p in paths.values() if p.diverged]
+    if not paths:
+        return "没有选择任何优化器：勾选至少一种才有轨迹可画。"
+    if gone:
+        return f"η = {lr:g}：{'、'.join(gone)} 走出了画框（发散），轨迹截断在画框边缘，用 × 标出。"
+    if steps == 0:
+        return "步数为 0：每种优化器都还停在起点。"
+    best = min(paths.values(), key=lambda p: p.final_loss)
+    return f"η = {lr:g}，{steps} 步后损失最低的是 {best.label}。"
+
+
 def optimizer_paths(
     *,
     surface: str = "bowl",
-    optimizers: Sequence[str] = tuple(OPTIMIZERS),
+    optimizers: Sequence[str] = tuple(LABELS),
     lr: float = 0.05,
     momentum: float = 0.9,
     beta1: float = 0.9,
@@ -168,55 +250,35 @@ def optimizer_paths(
     start: tuple[float, float] | None = None,
     steps: int = 60,
     limit: float = 1e8,
-) -> dict:
+) -> OptimizerPaths:
     """在一个二维曲面上运行几种优化器，返回各自的轨迹、损失与是否发散（见 {ref}`sec-optimizers`）。
 
-    每种优化器的结果是一个字典：``x``、``y``、``loss``（截断到第一次走出画框之前，最后补上与画框的交点），
-    ``diverged``（走出画框或数值爆掉）、``exit_step``（第几步走出画框，没有就是 ``None``）与 ``final_loss``。
     超参数的含义与 ``torch.optim`` 相同：``momentum`` 是 SGD 的 μ，``alpha`` 是 RMSprop 的 α，
-    ``beta1``/``beta2`` 是 Adam 的 β₁/β₂。
+    ``beta1``/``beta2`` 是 Adam 的 β₁/β₂。超出范围的学习率、超参数、起点与步数被截断并写进 ``message``；
+    未知的曲面或优化器名是程序错误，抛出中文 ``ValueError``。
     """
     spec = _surface(surface)
-    unknown = [o for o in optimizers if o not in OPTIMIZERS]
+    unknown = [o for o in optimizers if o not in LABELS]
     if unknown:
-        raise ValueError(f"未知的优化器 {unknown}，可选的有：{'、'.join(OPTIMIZERS)}。")
-    if steps < 0:
-        raise ValueError(f"步数必须是非负整数，收到 {steps}。")
-    if not np.isfinite(lr) or lr < 0:
-        raise ValueError(f"学习率必须是非负的有限数，收到 {lr}。")
-    for value, label in ((momentum, "动量 μ"), (beta1, "β₁"), (beta2, "β₂"), (alpha, "α")):
-        if not 0 <= value < 1:
-            raise ValueError(f"{label} 必须在 [0, 1) 之内，收到 {value}。")
-    start = spec.start if start is None else (float(start[0]), float(start[1]))
-    x0, x1, y0, y1 = spec.box
-    if not (x0 <= start[0] <= x1 and y0 <= start[1] <= y1):
-        raise ValueError(f"起点 {start} 不在画框 x∈[{x0}, {x1}]、y∈[{y0}, {y1}] 之内。")
-    hyper = dict(lr=lr, momentum=momentum, beta1=beta1, beta2=beta2, alpha=alpha, limit=limit)
-    paths = {}
-    for name in optimizers:
-        raw, blew_up = _run(name, spec.grad, start, steps, **hyper)
-        shown, exit_step = _clip_to_box(raw, spec.box, blew_up)
-        loss = spec.loss(shown[:, 0], shown[:, 1]) - spec.f_min
-        diverged = exit_step is not None
-        paths[name] = {
-            "x": shown[:, 0],
-            "y": shown[:, 1],
-            "loss": loss,
-            "diverged": diverged,
-            "exit_step": exit_step,
-            "final_loss": float("nan") if diverged else float(loss[-1]),
-        }
-    gone = [OPTIMIZERS[n] for n, p in paths.items() if p["diverged"]]
-    if gone:
-        message = f"η = {lr:g}：{'、'.join(gone)} 走出了画框（发散），轨迹截断在画框边缘，用 × 标出。"
-    else:
-        best = min(paths, key=lambda n: paths[n]["final_loss"]) if paths else None
-        message = f"η = {lr:g}，{steps} 步后损失最低的是 {OPTIMIZERS[best]}。" if best else "没有选择任何优化器。"
-    return {"surface": surface, "label": spec.label, "box": spec.box, "start": start, "paths": paths,
-            "message": message}
+        raise ValueError(f"未知的优化器 {unknown}，这里实现了：{'、'.join(LABELS)}。")
+    notes = Notes()
+    s = _clamp_settings(notes, spec, lr=lr, momentum=momentum, beta1=beta1, beta2=beta2, alpha=alpha,
+                        start=start, steps=steps)
+    hyper = {k: s[k] for k in ("lr", "momentum", "beta1", "beta2", "alpha")}
+    paths = {name: _trajectory(name, spec, s["start"], s["steps"], limit, hyper) for name in optimizers}
+    message = " ".join(filter(None, [str(notes), _summary(paths, lr=s["lr"], steps=s["steps"])]))
+    return OptimizerPaths(surface=surface, label=spec.label, box=spec.box, start=s["start"], steps=s["steps"],
+                          lr=s["lr"], paths=paths, message=message)
 
 
 # ---------------------------------------------------------------- 作图
+
+PLOT_PX = 620  # 两个子图（上：轨迹，下：损失）合起来的像素高度
+TRAJECTORY_TITLE = "参数的轨迹（底色越深，损失越小；× 表示轨迹在这里走出画框而发散，之后不再画出）"
+LOSS_TITLE = "损失 f − f*（对数轴）"
+PLAIN = ("sgd", "adagrad", "rmsprop")  # 静态图里各一条轨迹
+GROUPED = ("momentum", "adam")  # 静态图里每个动量取值各一条，由动量滑块切换
+
 
 def _grid(spec: Surface, num: int = 60):
     """等高线用的网格；画 log10(f − f* + 0.01)，让谷底附近的等高线也看得清。"""
@@ -236,66 +298,117 @@ def _g(values) -> list:
     return [float(f"{max(float(v), 1e-12):.3g}") for v in values]
 
 
-def _trace_data(path: dict, name: str) -> dict:
-    """一条轨迹画图所需的数据：轨迹、发散点（× 的位置，没有就是空）、损失曲线与图例名。"""
-    exit_x, exit_y = ([round(float(path["x"][-1]), 4)], [round(float(path["y"][-1]), 4)]) \
-        if path["diverged"] and len(path["x"]) else ([], [])
-    return {"x": _r(path["x"], 3), "y": _r(path["y"], 3), "loss": _g(path["loss"]), "step": list(range(len(path["x"]))),
-            "exit_x": exit_x, "exit_y": exit_y,
-            "name": OPTIMIZERS[name] + ("（发散）" if path["diverged"] else "")}
+def _updates(runs: Sequence[tuple[str, Trajectory]]) -> dict[str, dict[str, list]]:
+    """按曲线名排好的数据：轨迹 ``名字``、发散点 ``名字 ×``（没有发散就是空）与损失线 ``名字 损失``。"""
+    out: dict[str, dict[str, list]] = {}
+    for name, p in runs:
+        out[name] = {"x": _r(p.x, 3), "y": _r(p.y, 3)}
+        hit = p.diverged and len(p.x) > 0
+        out[f"{name} ×"] = {"x": [round(float(p.x[-1]), 4)] if hit else [], "y": [round(float(p.y[-1]), 4)] if hit else []}
+        out[f"{name} 损失"] = {"x": list(range(len(p.x))), "y": _g(p.loss)}
+    return out
 
 
-TOP = 150  # 上边距：标题、下拉菜单、说明与图例
-SPACING = 0.25  # 两个滑块之间的距离（占绘图区高度的比例）
-NOTE = "× 表示轨迹在这里走出画框（步子太大而发散），之后不再画出。"
-
-
-def _base_figure(spec: Surface, start, traces: Sequence[tuple[str, str]]) -> go.Figure:
-    """左边是等高线与轨迹，右边是损失曲线。
-
-    traces 是 (优化器名, 图例名) 的列表；图中依次是：等高线、起点、每条轨迹、每条轨迹的发散点、每条损失线。
-    """
-    fig = make_subplots(rows=1, cols=2, column_widths=[0.6, 0.4], horizontal_spacing=0.1)
+def _base_figure(*, spec: Surface, start, lines: Sequence[tuple[str, str]], menu: bool,
+                 sliders: int) -> tuple[go.Figure, Frame]:
+    """figure 与 panel 共用的底图：上面是等高线与轨迹，下面是损失曲线；``lines`` 是 (优化器, 曲线名) 的列表。"""
+    layout = frame(plot=PLOT_PX, title_lines=2, menu=menu, message_lines=4, sliders=sliders, legend_rows=3)
+    fig = make_subplots(rows=2, cols=1, row_heights=[0.62, 0.38], vertical_spacing=95 / PLOT_PX)
     xs, ys, zs = _grid(spec)
-    fig.add_trace(go.Contour(x=xs, y=ys, z=zs, colorscale="Blues", reversescale=True, showscale=False,
-                             ncontours=24, contours={"coloring": "fill"}, opacity=0.55, hoverinfo="skip",
-                             line={"width": 0.5}), row=1, col=1)
+    fig.add_trace(go.Contour(x=xs, y=ys, z=zs, name="等高线", showlegend=False, colorscale="Blues",
+                             reversescale=True, showscale=False, ncontours=24, contours={"coloring": "fill"},
+                             opacity=0.55, hoverinfo="skip", line={"width": 0.5}), row=1, col=1)
     fig.add_trace(go.Scatter(x=[start[0]], y=[start[1]], mode="markers", name="起点", showlegend=False,
                              marker={"symbol": "star", "size": 14, "color": "black"}), row=1, col=1)
-    for name, legend in traces:
-        fig.add_trace(go.Scatter(x=[], y=[], mode="lines", name=legend, legendgroup=legend,
-                                 line={"color": COLORS[name], "width": 2.2}), row=1, col=1)
-    for name, legend in traces:
-        fig.add_trace(go.Scatter(x=[], y=[], mode="markers", name=legend, legendgroup=legend, showlegend=False,
-                                 marker={"symbol": "x-thin", "size": 16, "color": COLORS[name],
-                                         "line": {"width": 3, "color": COLORS[name]}}), row=1, col=1)
-    for name, legend in traces:
-        fig.add_trace(go.Scatter(x=[], y=[], mode="lines", name=legend, legendgroup=legend, showlegend=False,
-                                 line={"color": COLORS[name], "width": 2}), row=1, col=2)
+    for kind, name in lines:
+        color = COLORS[kind]
+        fig.add_trace(go.Scatter(x=[], y=[], mode="lines", name=name, legendgroup=name,
+                                 line={"color": color, "width": 2.2}), row=1, col=1)
+        fig.add_trace(go.Scatter(x=[], y=[], mode="markers", name=f"{name} ×", legendgroup=name, showlegend=False,
+                                 marker={"symbol": "x-thin", "size": 16, "line": {"width": 3, "color": color}}),
+                      row=1, col=1)
+        fig.add_trace(go.Scatter(x=[], y=[], mode="lines", name=f"{name} 损失", legendgroup=name, showlegend=False,
+                                 line={"color": color, "width": 2}), row=2, col=1)
     x0, x1, y0, y1 = spec.box
     fig.update_xaxes(title_text="x", range=[x0, x1], row=1, col=1)
     fig.update_yaxes(title_text="y", range=[y0, y1], row=1, col=1)
-    fig.update_xaxes(title_text="步数", row=1, col=2)
-    fig.update_yaxes(type="log", exponentformat="power", row=1, col=2)
-    for ref, text in (("x", "参数的轨迹（底色越深，损失越小）"), ("x2", "损失 f − f*（对数轴）")):
-        fig.add_annotation(text=text, xref=f"{ref} domain", yref="paper", x=0.5, y=1.0, yanchor="bottom",
-                           showarrow=False, font={"size": 13})
-    fig.add_annotation(text=NOTE, xref="paper", yref="paper", x=1.0, y=1.27, xanchor="right", yanchor="middle",
-                       showarrow=False, font={"size": 11, "color": "#666"})
-    fig.update_layout(height=760, title={"text": spec.label, "x": 0.5, "y": 0.985},
-                      legend={"orientation": "h", "x": 0.0, "xanchor": "left", "y": 1.17, "yanchor": "top"},
-                      margin={"t": TOP})
-    return fig
+    fig.update_xaxes(title_text="步数", row=2, col=1)
+    fig.update_yaxes(type="log", exponentformat="power", row=2, col=1)
+    for ref, text in (("y", wrap(TRAJECTORY_TITLE)), ("y2", LOSS_TITLE)):
+        fig.add_annotation(text=text, xref="x domain", yref=f"{ref} domain", x=0.0, xanchor="left", y=1.0,
+                           yanchor="bottom", align="left", showarrow=False, font={"size": 12})
+    apply_frame(fig, layout, title=spec.label)
+    set_message(fig, "", y=layout.above(38))
+    return fig, layout
 
 
-def _restyle_args(results: Sequence[tuple[str, dict]]) -> dict:
-    """把若干条轨迹的数据排成 restyle 的参数：先全部轨迹，再全部发散点，最后全部损失线。"""
-    data = [_trace_data(p, n) for n, p in results]
-    return {
-        "x": [d["x"] for d in data] + [d["exit_x"] for d in data] + [d["step"] for d in data],
-        "y": [d["y"] for d in data] + [d["exit_y"] for d in data] + [d["loss"] for d in data],
-        "name": [d["name"] for d in data] * 3,
-    }
+def _figure_runs(surface: str, start, lr: float, steps: int, momenta: Sequence[float]):
+    """静态图在一个（曲面, 起点, 学习率）下的全部轨迹：(曲线名, 轨迹) 的列表。"""
+    base = optimizer_paths(surface=surface, optimizers=PLAIN, lr=lr, start=start, steps=steps).paths
+    runs = [(LABELS[n], base[n]) for n in PLAIN]
+    for n in GROUPED:
+        for m in momenta:
+            r = optimizer_paths(surface=surface, optimizers=[n], lr=lr, momentum=m, beta1=m, start=start, steps=steps)
+            runs.append((f"{LABELS[n]} μ={m:g}", r.paths[n]))
+    return runs
+
+
+def _step_message(runs, lr: float) -> str:
+    """滑块一步的说明：哪些轨迹走出了画框。"""
+    gone = [LABELS[n] for n, (_, p) in zip(PLAIN, runs) if p.diverged]
+    for n in GROUPED:
+        flags = [p.diverged for name, p in runs if name.startswith(f"{LABELS[n]} μ=")]
+        if any(flags):
+            gone.append(LABELS[n] if all(flags) else f"{LABELS[n]}（部分 μ）")
+    if not gone:
+        return f"η = {lr:.2g}：没有轨迹走出画框。"
+    return f"η = {lr:.2g}：{'、'.join(gone)} 走出了画框（发散），用 × 标出。"
+
+
+def _lines(momenta: Sequence[float]) -> list[tuple[str, str]]:
+    return [(n, LABELS[n]) for n in PLAIN] + [(n, f"{LABELS[n]} μ={m:g}") for n in GROUPED for m in momenta]
+
+
+def _visible(momenta: Sequence[float], j: int) -> list[str]:
+    """动量滑块在第 j 步时可见的曲线名。"""
+    keep = [name for n, name in _lines(momenta) if n in PLAIN or name.endswith(f"μ={momenta[j]:g}")]
+    return ["等高线", "起点"] + [f"{name}{suffix}" for name in keep for suffix in ("", " ×", " 损失")]
+
+
+def _clean_figure_settings(notes: Notes, *, lrs, momenta, steps, start_index, surface):
+    lrs = np.geomspace(0.003, 3.0, 13) if lrs is None else lrs
+    lrs = sorted({notes.clamp(v, 1e-4, MAX_LR, label="学习率 η", default=0.01) for v in lrs})
+    momenta = sorted({round(notes.clamp(m, 0.0, 0.99, label="动量 μ", default=0.9), 4) for m in momenta})
+    steps = notes.clamp_int(steps, 0, 300, label="步数", default=60)
+    start_index = notes.clamp_int(start_index, 0, len(FIGURE_STARTS[surface]) - 1, label="start_index", default=0)
+    return lrs, momenta, steps, start_index
+
+
+def _combo_sliders(fig, layout: Frame, table, lrs, momenta, *, active_lr: int, active_momentum: int) -> list[dict]:
+    """一个（曲面, 起点）组合的两个滑块：学习率（按名字改轨迹数据与说明行）与动量（按名字切换可见的曲线）。"""
+    path = message_path(fig)
+    lr_steps = [restyle_step(fig, f"{lr:.2g}", updates, layout={f"{path}.text": wrap(msg), f"{path}.visible": True})
+                for lr, (updates, msg) in zip(lrs, table)]
+    momentum_steps = [visibility_step(fig, f"{m:g}", _visible(momenta, j)) for j, m in enumerate(momenta)]
+    return sliders_below(layout, [
+        slider(name="学习率 η", steps=lr_steps, active=active_lr),
+        slider(name="动量 μ（Adam 的 β₁）", steps=momentum_steps, active=active_momentum),
+    ])
+
+
+def _menu_step(fig, combo, updates: dict, visible: list[str], sliders: list[dict], message: str):
+    """下拉菜单的一项：换曲面与起点，轨迹、滑块与说明行换成这个组合预先算好的。"""
+    name, start = combo
+    spec = SURFACES[name]
+    xs, ys, zs = _grid(spec)
+    data = {"等高线": {"x": xs, "y": ys, "z": zs}, "起点": {"x": [start[0]], "y": [start[1]], "z": None},
+            **{k: {**v, "z": None} for k, v in updates.items()}}
+    data = {k: {**v, "visible": k in visible} for k, v in data.items()}
+    x0, x1, y0, y1 = spec.box
+    path = message_path(fig)
+    layout = {"title.text": wrap(spec.label, TITLE_CHARS), "xaxis.range": [x0, x1], "yaxis.range": [y0, y1],
+              "yaxis2.autorange": True, "sliders": sliders, f"{path}.text": wrap(message), f"{path}.visible": True}
+    return restyle_step(fig, f"{spec.short}，起点 ({start[0]:g}, {start[1]:g})", data, layout=layout)
 
 
 def optimizer_figure(
@@ -310,82 +423,104 @@ def optimizer_figure(
 ) -> go.Figure:
     """几种优化器在二维曲面上的轨迹：下拉菜单选曲面与起点，滑块选学习率与动量，各步都预先算好（见 {ref}`sec-optimizers`）。
 
-    每个曲面有 :data:`FIGURE_STARTS` 中的几个起点，下拉菜单的每一项是一个（曲面, 起点）组合，``start_index`` 选初始的起点。
+    每个曲面有 :data:`FIGURE_STARTS` 中的几个起点，下拉菜单的每一项是一个（曲面, 起点）组合。
     动量滑块同时设定 SGD 的 μ 与 Adam 的 β₁；RMSProp 的 α = 0.99、Adam 的 β₂ = 0.999 固定。
-    ``active_lr`` 缺省时，每个曲面的学习率滑块停在最接近该曲面默认学习率的一步；切换菜单项时两个滑块回到默认位置。
+    ``active_lr`` 缺省时，每个曲面的学习率滑块停在最接近该曲面默认学习率的一步。
     """
-    _surface(surface)
-    if not 0 <= start_index < len(FIGURE_STARTS[surface]):
-        raise ValueError(f"start_index 必须在 0 到 {len(FIGURE_STARTS[surface]) - 1} 之间，收到 {start_index}。")
-    lrs = list(np.geomspace(0.003, 3.0, 13) if lrs is None else lrs)
-    momenta = list(momenta)
-    if not lrs or not momenta:
-        raise ValueError("学习率与动量都至少需要一个取值。")
-    if len(lrs) * len(momenta) > 400:
-        raise ValueError("学习率与动量的组合太多（超过 400 个），图会太大。")
-    active_momentum = min(3, len(momenta) - 1) if active_momentum is None else active_momentum
-    # 轨迹的排列：SGD、AdaGrad、RMSProp 各一条；Momentum 与 Adam 每个动量取值各一条，由动量滑块切换哪条可见。
-    plain = ["sgd", "adagrad", "rmsprop"]
-    grouped = [(n, j) for n in ("momentum", "adam") for j in range(len(momenta))]
-    traces = [(n, OPTIMIZERS[n]) for n in plain] + [(n, OPTIMIZERS[n]) for n, _ in grouped]
-    path_ids = list(range(2, 2 + 3 * len(traces)))
-
-    def combo(name: str, start, lr: float) -> dict:
-        base = optimizer_paths(surface=name, optimizers=plain, lr=lr, start=start, steps=steps)["paths"]
-        runs = [(n, base[n]) for n in plain]
-        for n, j in grouped:
-            r = optimizer_paths(surface=name, optimizers=[n], lr=lr, momentum=momenta[j], beta1=momenta[j],
-                                start=start, steps=steps)
-            runs.append((n, r["paths"][n]))
-        return _restyle_args(runs)
-
-    def visibility(j: int) -> list:
-        return ([True] * len(plain) + [jj == j for _, jj in grouped]) * 3
-
-    momentum_slider = slider(
-        name="动量 μ（Adam 的 β₁）",
-        steps=[Step(label=f"{m:g}", method="restyle", args=[{"visible": visibility(j)}, path_ids])
-               for j, m in enumerate(momenta)],
-        active=active_momentum,
-    )
-    per_surface = {}  # 键是 (曲面, 起点)
-    for name, start in ((n, st) for n in SURFACES for st in FIGURE_STARTS[n]):
-        spec = SURFACES[name]
-        args = [combo(name, start, lr) for lr in lrs]
-        i_lr = int(np.argmin(np.abs(np.log(np.array(lrs)) - np.log(spec.lr)))) if active_lr is None else active_lr
-        lr_slider = slider(
-            name="学习率 η",
-            steps=[Step(label=f"{lr:.2g}", method="restyle", args=[a, path_ids]) for lr, a in zip(lrs, args)],
-            active=i_lr,
-        )
-        placed = stack_sliders(go.Figure(), [lr_slider, momentum_slider], spacing=SPACING).layout.sliders
-        per_surface[name, start] = (spec, args[i_lr], [s.to_plotly_json() for s in placed])
-
+    spec = _surface(surface)
+    notes = Notes()
+    lrs, momenta, steps, start_index = _clean_figure_settings(notes, lrs=lrs, momenta=momenta, steps=steps,
+                                                              start_index=start_index, surface=surface)
     key = (surface, FIGURE_STARTS[surface][start_index])
-    spec, first, placed = per_surface[key]
-    fig = _base_figure(spec, key[1], traces)
-    vis = visibility(active_momentum)
-    for k, idx in enumerate(path_ids):
-        fig.data[idx].update(x=first["x"][k], y=first["y"][k], name=first["name"][k], visible=vis[k])
-    fig = stack_sliders(fig, [placed[0], placed[1]], spacing=SPACING)
-    fig.update_layout(margin={"t": TOP})
-    buttons = []
-    for (name, start), (spec_s, data_s, placed_s) in per_surface.items():
-        xs, ys, zs = _grid(spec_s)
-        restyle = {
-            "x": [xs, [start[0]]] + data_s["x"],
-            "y": [ys, [start[1]]] + data_s["y"],
-            "z": [zs, None] + [None] * len(path_ids),
-            "name": [None, "起点"] + data_s["name"],
-            "visible": [True, True] + vis,
-        }
-        x0, x1, y0, y1 = spec_s.box
-        relayout = {"title.text": spec_s.label, "xaxis.range": [x0, x1], "yaxis.range": [y0, y1],
-                    "yaxis2.autorange": True, "sliders": placed_s}
-        label = f"{spec_s.short}，起点 ({start[0]:g}, {start[1]:g})"
-        buttons.append(Step(label=label, method="update", args=[restyle, relayout, [0, 1] + path_ids]))
-    fig.update_layout(updatemenus=[dropdown(steps=buttons, active=list(per_surface).index(key), x=0.0, y=1.31)])
-    return fig
+    fig, layout = _base_figure(spec=spec, start=key[1], lines=_lines(momenta), menu=True, sliders=2)
+    if not lrs or not momenta or steps == 0:
+        set_message(fig, wrap(str(notes)), y=layout.above(38))
+        return draw_empty(fig, "步数为 0 或没有可选的学习率 / 动量：<br>没有轨迹可画。")
+    j = notes.clamp_int(min(3, len(momenta) - 1) if active_momentum is None else active_momentum, 0,
+                        len(momenta) - 1, label="active_momentum", default=0)
+    if active_lr is not None:
+        active_lr = notes.clamp_int(active_lr, 0, len(lrs) - 1, label="active_lr", default=0)
+    combos = [(n, st) for n in SURFACES for st in FIGURE_STARTS[n]]
+    prefix = str(notes)
+    buttons, chosen = [], {}
+    for combo in combos:
+        table = []
+        for lr in lrs:
+            runs = _figure_runs(combo[0], combo[1], lr, steps, momenta)
+            table.append((_updates(runs), " ".join(filter(None, [prefix, _step_message(runs, lr)]))))
+        i = int(np.argmin(np.abs(np.log(lrs) - np.log(SURFACES[combo[0]].lr)))) if active_lr is None else active_lr
+        sliders = _combo_sliders(fig, layout, table, lrs, momenta, active_lr=i, active_momentum=j)
+        buttons.append(_menu_step(fig, combo, table[i][0], _visible(momenta, j), sliders, table[i][1]))
+        chosen[combo] = (table[i], sliders)
+    (updates, message), sliders = chosen[key]
+    visible = _visible(momenta, j)
+    for name, update in updates.items():
+        fig.update_traces(selector={"name": name}, visible=name in visible, **update)
+    fig.update_layout(sliders=sliders, updatemenus=[dropdown(steps=buttons, active=combos.index(key), x=0.0,
+                                                             y=menu_y(layout), name="曲面与起点")])
+    return set_message(fig, wrap(message), y=layout.above(38))
+
+
+def _panel_controls(*, spec: Surface, surface: str, lr, momentum, beta1, beta2, alpha, steps) -> dict:
+    wide = widgets.Layout(width="100%", max_width="380px")
+    controls: dict[str, widgets.ValueWidget] = {
+        "surface": widgets.Dropdown(options=[(s.label, k) for k, s in SURFACES.items()], value=surface,
+                                    description="曲面", layout=wide),
+    }
+    for name, label in LABELS.items():
+        controls[name] = widgets.Checkbox(value=True, description=label, indent=False,
+                                          layout=widgets.Layout(width="110px"))
+    controls.update({
+        "lr": widgets.FloatLogSlider(value=spec.lr if lr is None else lr, base=10, min=-3, max=1, step=0.05,
+                                     description="学习率 η", readout_format=".3g"),
+        "momentum": widgets.FloatSlider(value=momentum, min=0.0, max=0.99, step=0.01, description="动量 μ"),
+        "beta1": widgets.FloatSlider(value=beta1, min=0.0, max=0.99, step=0.01, description="Adam β₁"),
+        "beta2": widgets.FloatSlider(value=beta2, min=0.5, max=0.999, step=0.001, description="Adam β₂",
+                                     readout_format=".3f"),
+        "alpha": widgets.FloatSlider(value=alpha, min=0.5, max=0.999, step=0.001, description="RMSProp α",
+                                     readout_format=".3f"),
+        "start_x": widgets.FloatSlider(value=spec.start[0], min=spec.box[0], max=spec.box[1], step=0.05,
+                                       description="起点 x"),
+        "start_y": widgets.FloatSlider(value=spec.start[1], min=spec.box[2], max=spec.box[3], step=0.01,
+                                       description="起点 y"),
+        "steps": widgets.IntSlider(value=steps, min=0, max=200, description="步数"),
+    })
+    return controls
+
+
+def _update_panel(fig: go.FigureWidget, values: dict[str, Any]) -> str:
+    """按控件的值重算选中的优化器，按名字更新曲线；一个都没选时画空状态。"""
+    spec = SURFACES[values["surface"]]
+    chosen = [k for k in LABELS if values[k]]
+    result = optimizer_paths(surface=values["surface"], optimizers=chosen, lr=values["lr"],
+                             momentum=values["momentum"], beta1=values["beta1"], beta2=values["beta2"],
+                             alpha=values["alpha"], start=(values["start_x"], values["start_y"]), steps=values["steps"])
+    xs, ys, zs = _grid(spec)
+    fig.update_traces(selector={"name": "等高线"}, x=xs, y=ys, z=zs)
+    fig.update_traces(selector={"name": "起点"}, x=[result.start[0]], y=[result.start[1]])
+    x0, x1, y0, y1 = spec.box
+    fig.update_layout(xaxis_range=[x0, x1], yaxis_range=[y0, y1], title_text=wrap(spec.label, TITLE_CHARS))
+    if not chosen:
+        draw_empty(fig, "没有选择任何优化器：<br>至少勾选一种。")
+        return result.message
+    clear_empty(fig)
+    updates = _updates([(LABELS[k], result.paths[k]) for k in chosen])
+    for k, label in LABELS.items():
+        for suffix in ("", " ×", " 损失"):
+            fig.update_traces(selector={"name": label + suffix}, visible=k in chosen,
+                              **updates.get(label + suffix, {}))
+    return result.message
+
+
+def _reset_start(controls: dict, change) -> None:
+    """换曲面时，起点滑块的范围改成新曲面的画框，位置回到它的默认起点。"""
+    new = SURFACES[change["new"]]
+    x0, x1, y0, y1 = new.box
+    for widget, lo, hi, value in ((controls["start_x"], x0, x1, new.start[0]),
+                                  (controls["start_y"], y0, y1, new.start[1])):
+        widget.min, widget.max = min(widget.min, lo), max(widget.max, hi)  # 先放宽，新值一定合法
+        widget.value = value
+        widget.min, widget.max = lo, hi
 
 
 def optimizer_panel(
@@ -400,69 +535,22 @@ def optimizer_panel(
 ) -> LivePanel:
     """JupyterLab 中的实时面板：选曲面和优化器，调学习率、动量、β₁/β₂、α、起点与步数（见 {ref}`sec-optimizers`）。"""
     spec = _surface(surface)
-    controls: dict[str, widgets.ValueWidget] = {
-        "surface": widgets.Dropdown(options=[(s.label, k) for k, s in SURFACES.items()], value=surface,
-                                    description="曲面", layout=widgets.Layout(width="380px")),
-    }
-    for name, label in OPTIMIZERS.items():
-        controls[name] = widgets.Checkbox(value=True, description=label, indent=False,
-                                          layout=widgets.Layout(width="110px"))
-    controls.update({
-        "lr": widgets.FloatLogSlider(value=spec.lr if lr is None else lr, base=10, min=-3, max=1, step=0.05, description="学习率 η",
-                                     readout_format=".3g"),
-        "momentum": widgets.FloatSlider(value=momentum, min=0.0, max=0.99, step=0.01, description="动量 μ"),
-        "beta1": widgets.FloatSlider(value=beta1, min=0.0, max=0.99, step=0.01, description="Adam β₁"),
-        "beta2": widgets.FloatSlider(value=beta2, min=0.5, max=0.999, step=0.001, description="Adam β₂",
-                                     readout_format=".3f"),
-        "alpha": widgets.FloatSlider(value=alpha, min=0.5, max=0.999, step=0.001, description="RMSProp α",
-                                     readout_format=".3f"),
-        "start_x": widgets.FloatSlider(value=spec.start[0], min=spec.box[0], max=spec.box[1], step=0.05,
-                                       description="起点 x"),
-        "start_y": widgets.FloatSlider(value=spec.start[1], min=spec.box[2], max=spec.box[3], step=0.01,
-                                       description="起点 y"),
-        "steps": widgets.IntSlider(value=steps, min=0, max=200, description="步数"),
-    })
-    names = list(OPTIMIZERS)
-    n = len(names)
-    figure = _base_figure(spec, spec.start, [(k, OPTIMIZERS[k]) for k in names])
+    fig, _ = _base_figure(spec=spec, start=spec.start, lines=list(LABELS.items()), menu=False, sliders=0)
+    controls = _panel_controls(spec=spec, surface=surface, lr=lr, momentum=momentum, beta1=beta1, beta2=beta2,
+                               alpha=alpha, steps=steps)
+    controls["surface"].observe(lambda change: _reset_start(controls, change), names="value")
+    return LivePanel(figure=fig, controls=controls, update=_update_panel)
 
-    def update(fig: go.FigureWidget, values: dict) -> str:
-        spec = SURFACES[values["surface"]]
-        chosen = [k for k in names if values[k]]
-        result = optimizer_paths(surface=values["surface"], optimizers=chosen, lr=values["lr"],
-                                 momentum=values["momentum"], beta1=values["beta1"], beta2=values["beta2"],
-                                 alpha=values["alpha"], start=(values["start_x"], values["start_y"]),
-                                 steps=values["steps"])
-        xs, ys, zs = _grid(spec)
-        fig.data[0].update(x=xs, y=ys, z=zs)
-        fig.data[1].update(x=[result["start"][0]], y=[result["start"][1]])
-        for k, name in enumerate(names):
-            path_trace, exit_trace, loss_trace = fig.data[2 + k], fig.data[2 + n + k], fig.data[2 + 2 * n + k]
-            shown = name in result["paths"]
-            for trace in (path_trace, exit_trace, loss_trace):
-                trace.visible = shown
-            if shown:
-                d = _trace_data(result["paths"][name], name)
-                path_trace.update(x=d["x"], y=d["y"], name=d["name"])
-                exit_trace.update(x=d["exit_x"], y=d["exit_y"])
-                loss_trace.update(x=d["step"], y=d["loss"])
-        x0, x1, y0, y1 = spec.box
-        fig.layout.xaxis.range = [x0, x1]
-        fig.layout.yaxis.range = [y0, y1]
-        fig.layout.title.text = spec.label
-        return result["message"]
 
-    panel = LivePanel(figure=figure, controls=controls, update=update)
-
-    def reset_start(change) -> None:
-        """换曲面时，起点滑块的范围改成新曲面的画框，位置回到它的默认起点。"""
-        new = SURFACES[change["new"]]
-        x0, x1, y0, y1 = new.box
-        for widget, lo, hi, value in ((controls["start_x"], x0, x1, new.start[0]),
-                                      (controls["start_y"], y0, y1, new.start[1])):
-            widget.min, widget.max = min(widget.min, lo), max(widget.max, hi)  # 先放宽，新值一定合法
-            widget.value = value
-            widget.min, widget.max = lo, hi
-
-    controls["surface"].observe(reset_start, names="value")
-    return panel
+EXPLORER = Explorer(
+    name="optimizers",
+    chapter="sec-optimizers",
+    compute=optimizer_paths,
+    figure=optimizer_figure,
+    panel=optimizer_panel,
+    compute_kwargs={"steps": 10},
+    figure_kwargs={"lrs": (0.01, 0.1, 1.0), "momenta": (0.5, 0.9), "steps": 15},
+    panel_kwargs={"steps": 20},
+    extremes=({"steps": 0}, {"lrs": ()}, {"momenta": ()}, {"lrs": (-1.0, 50.0)}, {"start_index": 9},
+              {"momenta": (1.5, 0.5)}, {"active_lr": 99}),
+)
