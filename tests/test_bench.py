@@ -6,12 +6,12 @@ import pytest
 import torch
 
 from dlbook import bench
-from dlbook.data import DigitData
+from dlbook.data import ImageData
 
 
-def random_digits(n_train: int = 400, n_test: int = 100) -> DigitData:
+def random_digits(n_train: int = 400, n_test: int = 100) -> ImageData:
     g = torch.Generator().manual_seed(0)
-    return DigitData(
+    return ImageData(
         train_images=torch.randint(0, 256, (n_train, 28, 28), generator=g, dtype=torch.uint8),
         train_labels=torch.randint(0, 10, (n_train,), generator=g),
         test_images=torch.randint(0, 256, (n_test, 28, 28), generator=g, dtype=torch.uint8),
@@ -21,54 +21,69 @@ def random_digits(n_train: int = 400, n_test: int = 100) -> DigitData:
     )
 
 
+def easy_digits(n: int = 300) -> ImageData:
+    """可学的人造数字：第 k 类在第 k 行附近有一条亮带。"""
+    g = torch.Generator().manual_seed(1)
+    labels = torch.randint(0, 10, (n,), generator=g)
+    images = torch.randint(0, 40, (n, 28, 28), generator=g, dtype=torch.uint8)
+    for i, k in enumerate(labels.tolist()):
+        images[i, 2 + 2 * k : 4 + 2 * k, 4:24] = 250
+    return ImageData(images, labels, images[:100], labels[:100], classes=[str(d) for d in range(10)], source="人造")
+
+
+TINY = bench.Recipe("极小的多层感知机", lambda: bench.mlp(sizes=(784, 16, 10)), "adam", 1e-2, 50, 0.97)
+
+
 @pytest.fixture(scope="module")
 def result():
-    return bench.run_mnist(digits=random_digits(), device="cpu", limit=300, max_epochs=1)
+    return bench.run_mnist(digits=random_digits(), device="cpu", limit=200, max_epochs=1, recipes=[TINY])
 
 
 def test_result_structure(result):
-    assert result.images == 300
-    assert result.dataset.startswith("随机生成的测试数据")
+    assert result.images == 200
+    assert result.dataset == "随机生成的测试数据"
     assert "CPU" in result.device
-    for value in [
-        result.pipeline_images_per_s,
-        result.tensor_images_per_s,
-        result.pipeline_data_images_per_s,
-        result.tensor_data_images_per_s,
-    ]:
+    for value in [result.pipeline_data_images_per_s, result.tensor_data_images_per_s,
+                  result.pipeline_epoch_seconds, result.tensor_epoch_seconds]:
         assert math.isfinite(value) and value > 0
     assert result.tensor_setup_seconds >= 0
-    assert result.ratio == pytest.approx(result.tensor_images_per_s / result.pipeline_images_per_s)
+    assert result.ratio == pytest.approx(result.pipeline_epoch_seconds / result.tensor_epoch_seconds)
     assert result.data_ratio == pytest.approx(result.tensor_data_images_per_s / result.pipeline_data_images_per_s)
 
 
 def test_random_labels_do_not_reach_the_target(result):
     # 随机标签学不到 97%：报告必须说“未达到”，并给出 0…1 之间的最好准确率
-    assert result.seconds_to_target is None and result.epochs_to_target is None
-    assert 0.0 <= result.best_accuracy <= 1.0
-    assert "未达到" in result.report()
+    (run,) = result.runs
+    assert run.seconds is None and run.epochs is None and run.epochs_run == 1
+    assert 0.0 <= run.best_accuracy <= 1.0
+    assert "未达到 97.0%" in result.report()
 
 
-def test_report_text(result):
+def test_report_puts_both_pipelines_side_by_side(result):
     text = result.report()
     lines = text.splitlines()
     assert lines[0] == f"数据：{result.dataset}"
-    assert "每个 epoch 300 张图片" in text
-    assert "只取数据" in text and "端到端" in text
-    assert text.count("速度比 (b)/(a)") == 2
-    assert f"{result.data_ratio:.1f}×" in text and f"{result.ratio:.1f}×" in text
-    assert "97% 测试准确率" in text
+    assert "每个 epoch 200 张训练图片" in text
+    data_line = next(line for line in lines if line.startswith("只取数据"))
+    epoch_line = next(line for line in lines if line.startswith("端到端"))
+    assert data_line.count("|") == 2 and f"{result.data_ratio:.1f}×" in data_line
+    assert epoch_line.count("|") == 2 and f"{result.ratio:.1f}×" in epoch_line
+    assert "极小的多层感知机" in text
 
 
-def test_reached_target_is_reported():
-    r = bench.BenchResult(
-        dataset="d", device="CPU", images=10, pipeline_images_per_s=100.0, tensor_images_per_s=500.0,
-        target_accuracy=0.97, seconds_to_target=1.5, best_accuracy=0.98, epochs_to_target=2,
-        pipeline_data_images_per_s=200.0, tensor_data_images_per_s=20000.0, tensor_setup_seconds=0.01,
+def test_learnable_data_reaches_the_target_and_stops_there():
+    run = bench.time_to_accuracy(
+        TINY, train=bench.TensorBatches(*_tensors(easy_digits()), batch_size=50),
+        test=bench.TensorBatches(*_tensors(easy_digits()), batch_size=100), device=torch.device("cpu"), max_epochs=30,
     )
-    assert r.ratio == 5.0 and r.data_ratio == 100.0
-    assert "1.50 秒（2 个 epoch）" in r.report()
-    assert "100.0×" in r.report() and "5.0×" in r.report()
+    assert run.seconds is not None and run.seconds > 0
+    assert run.epochs == run.epochs_run < 30  # 一达到就停
+    assert run.best_accuracy >= 0.97
+    assert "达到 97.0%" in run.line()
+
+
+def _tensors(digits):
+    return bench.images_to_tensor(digits.train_images), digits.train_labels
 
 
 def test_empty_subset_is_rejected():
@@ -78,6 +93,31 @@ def test_empty_subset_is_rejected():
 
 def test_main_prints_the_report(monkeypatch, capsys):
     monkeypatch.setattr(bench, "load_digits_dataset", lambda: random_digits())
-    assert bench.main(["mnist", "--device", "cpu", "--limit", "200", "--max-epochs", "1"]) == 0
+    monkeypatch.setattr(bench, "MLP_RECIPE", TINY)
+    monkeypatch.setattr(bench, "MLP_AUGMENTED_RECIPE", bench.Recipe("第二套", TINY.model, "sgd", 0.1, 50, 0.97, shift=1))
+    assert bench.main(["mnist", "--device", "cpu", "--limit", "100", "--max-epochs", "1"]) == 0
     out = capsys.readouterr().out
-    assert "速度比 (b)/(a)" in out and "随机生成的测试数据" in out
+    assert "只取数据" in out and "端到端" in out and "随机生成的测试数据" in out
+    assert "极小的多层感知机" in out and "第二套" in out
+    assert "SmallCNN" not in out  # 没有 --cnn
+
+
+def test_random_shift_moves_each_image_by_at_most_the_given_pixels():
+    g = torch.Generator().manual_seed(0)
+    images = torch.full((32, 1, 28, 28), -1.0)
+    images[:, :, 10:18, 9:19] = torch.rand(32, 1, 8, 10, generator=g)  # 图案离边缘足够远，平移不会出界
+    labels = torch.arange(32)
+    batches = bench.TensorBatches(images, labels, batch_size=16)
+    (x1, y1), (x2, y2) = list(bench.RandomShift(batches, pixels=2, background=-1.0))
+    shifted = torch.cat([x1, x2])
+    assert torch.equal(torch.cat([y1, y2]), labels) and shifted.shape == images.shape
+    moves = set()
+    for original, moved in zip(images, shifted):
+        found = [(dy, dx) for dy in range(-2, 3) for dx in range(-2, 3)
+                 if torch.equal(torch.roll(original, (dy, dx), dims=(1, 2)), moved)]
+        assert len(found) == 1
+        moves.add(found[0])
+    assert len(moves) > 5  # 每张图各自随机，不是整批同一个方向
+    assert torch.equal(next(iter(bench.RandomShift(batches, pixels=0)))[0], images[:16])
+    with pytest.raises(ValueError, match="不能为负"):
+        bench.RandomShift(batches, pixels=-1)

@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from dlbook.models import SmallCNN, activation_layer, mlp
+from dlbook.models import SmallCNN, mlp
 
 
 def test_seed_mlp_shapes_and_parameter_count():
@@ -17,7 +17,7 @@ def test_seed_mlp_shapes_and_parameter_count():
 def test_mlp_activation_and_validation():
     assert isinstance(mlp(sizes=(4, 3, 2), activation="tanh")[2], torch.nn.Tanh)
     with pytest.raises(ValueError, match="未知的激活函数"):
-        activation_layer("swish2")
+        mlp(sizes=(4, 3, 2), activation="swish2")
     with pytest.raises(ValueError):
         mlp(sizes=(4,))
     with pytest.raises(ValueError):

@@ -6,17 +6,19 @@ import plotly.graph_objects as go
 import pytest
 import torch
 
-from dlbook.data import DigitData
+from dlbook.data import ImageData
+from dlbook.interactive import LivePanel
+from dlbook.train import History
 from dlbook.training_panel import (
     TrainingPanel,
     TrainingRecord,
-    make_optimizer,
     parse_hidden_sizes,
     training_curves_figure,
+    wrap_title,
 )
 
 
-def easy_digits(n_train: int = 1000, n_test: int = 300, seed: int = 0) -> DigitData:
+def easy_digits(n_train: int = 1000, n_test: int = 300, seed: int = 0) -> ImageData:
     """可学的人造“数字”：第 k 类在第 k 行附近有一条亮带，再加上噪声。"""
     g = torch.Generator().manual_seed(seed)
 
@@ -28,7 +30,7 @@ def easy_digits(n_train: int = 1000, n_test: int = 300, seed: int = 0) -> DigitD
         return images, labels
 
     (xa, ya), (xb, yb) = make(n_train), make(n_test)
-    return DigitData(xa, ya, xb, yb, classes=[str(d) for d in range(10)], source="测试用的人造数字")
+    return ImageData(xa, ya, xb, yb, classes=[str(d) for d in range(10)], source="测试用的人造数字")
 
 
 @pytest.fixture(scope="module")
@@ -50,15 +52,6 @@ def test_parse_hidden_sizes():
             parse_hidden_sizes(bad)
 
 
-def test_make_optimizer_kinds():
-    params = [torch.nn.Parameter(torch.zeros(2))]
-    assert isinstance(make_optimizer("adam", params, lr=0.1), torch.optim.Adam)
-    assert make_optimizer("momentum", params, lr=0.1).param_groups[0]["momentum"] == 0.9
-    assert make_optimizer("sgd", params, lr=0.1).param_groups[0]["momentum"] == 0
-    with pytest.raises(ValueError, match="未知的优化器"):
-        make_optimizer("rmsprop", params, lr=0.1)
-
-
 def test_panel_has_the_controls_and_shows_device(digits):
     panel = make_panel(digits)
     assert set(panel.controls) == {"lr", "batch_size", "epochs", "hidden", "optimizer", "activation"}
@@ -67,6 +60,9 @@ def test_panel_has_the_controls_and_shows_device(digits):
     assert set(panel.controls["optimizer"].options) >= {("SGD", "sgd"), ("Adam", "adam")}
     assert "CPU" in panel.device_label.value
     assert len(panel.figure.data) == 2
+    assert isinstance(panel, LivePanel)  # 与各交互图同一个面板基类
+    assert panel.figure.layout.width is None  # 没有固定宽度
+    assert panel.bar is None  # 还没训练过：没有进度条
 
 
 def test_synchronous_run_learns_above_chance(digits):
@@ -79,8 +75,14 @@ def test_synchronous_run_learns_above_chance(digits):
     assert record.loss[-1] < record.loss[0]
     # 实时曲线收到了同样的点
     assert list(panel.figure.data[1].y) == pytest.approx(record.accuracy)
-    assert panel.progress.value == panel.progress.max == 2 * math.ceil(1000 / 32)
+    assert panel.bar.n == panel.bar.total == 2 * math.ceil(1000 / 32)
+    assert panel.bar.disable  # 训练结束时进度条已关闭，不会再走动
+    assert panel.progress_box.children == (panel.bar.container,)
     assert "完成" in panel.message.value
+    # 曲线上的点来自 fit 的定期评估（第 0 点是训练前的状态）
+    assert isinstance(record.history, History)
+    assert [p.epoch for p in record.history.evaluations] == pytest.approx(record.epoch[1:])
+    assert record.accuracy[-1] == record.history.evaluations[-1].val_accuracy
     # 训练完的模型可以直接用
     with torch.no_grad():
         out = panel.model(panel.x_test[:5])
@@ -131,13 +133,14 @@ def test_huge_learning_rate_reports_divergence_without_raising(digits, optimizer
     assert record.diverged
     assert "发散" in panel.message.value
     assert record.epoch[-1] < 2  # 发散后提前停止
+    assert panel.bar.disable and panel.bar.n < panel.bar.total  # 进度条停在发散处并已关闭
 
 
 def test_batch_size_one_works(digits):
     panel = make_panel(digits, limit=200)
     record = panel.run(batch_size=1, epochs=1, lr=0.01, optimizer="sgd")
     assert not record.diverged
-    assert panel.progress.value == 200
+    assert panel.bar.n == 200 and panel.bar.disable
     assert math.isclose(record.epoch[-1], 1.0)
 
 
@@ -183,3 +186,43 @@ def test_training_curves_figure_uses_the_record():
     assert list(fig.data[0].y) == [2.3, 1.0, 0.5]
     assert list(fig.data[1].y) == [0.1, 0.6, 0.8]
     assert fig.layout.title.text == "本书构建时的一次训练"
+
+
+def test_long_messages_wrap_and_the_figure_title_stays_short(digits):
+    panel = make_panel(digits, limit=200, epochs=1)
+    record = panel.run(lr=10.0, optimizer="sgd", batch_size=8)
+    assert len(record.status) > 40
+    assert "white-space:normal" in panel.message.value and record.status in panel.message.value
+    assert len(panel.figure.layout.title.text) <= 20  # 长句子不进图标题（图的边上会被截掉）
+    static = training_curves_figure(record, title=f"构建本书时的一次运行：{record.status}")
+    assert "<br>" in static.layout.title.text
+    assert static.layout.width is None
+
+
+def test_wrap_title():
+    assert wrap_title("短标题") == "短标题"
+    text = "完成：2 个 epoch，用时 12.3 秒，测试准确率 95.12%。这是一句很长的说明，需要折成好几行才放得下。"
+    wrapped = wrap_title(text, width=20)
+    assert wrapped.replace("<br>", "") == text
+    assert all(len(line) <= 20 for line in wrapped.split("<br>"))
+    assert wrapped.count("<br>") >= 2
+
+
+def test_control_changes_are_checked_without_training(digits):
+    panel = make_panel(digits)
+    panel.set(hidden="12,abc")  # 控件一变，LivePanel 就检查设置
+    assert "隐藏层宽度" in panel.message.value and panel.record.status == "未开始"
+    panel.set(hidden="32")
+    assert panel.message.value == ""
+
+
+def test_optimizer_and_activation_menus_come_from_the_registries(digits):
+    from dlbook.activations import ACTIVATIONS
+    from dlbook.optim import OPTIMIZERS
+
+    panel = make_panel(digits)
+    assert [key for _label, key in panel.controls["optimizer"].options] == list(OPTIMIZERS)
+    assert [key for _label, key in panel.controls["activation"].options] == list(ACTIVATIONS)
+    record = panel.run(optimizer="rmsprop", activation="tanh", lr=1e-3, epochs=1)
+    assert record.status.startswith("完成")
+    assert isinstance(panel.model[2], torch.nn.Tanh)

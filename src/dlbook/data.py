@@ -290,9 +290,6 @@ class ImageData:
         return self.source
 
 
-DigitData = ImageData  # 旧名字：bench 与 training_panel 改用 ImageData 之后删除
-
-
 def _read_idx_gz(path: Path, *, labels: bool) -> torch.Tensor:
     """解压一个 .gz 的 IDX 文件，交给 torchvision 自己的读取函数解析。"""
     from torchvision.datasets.mnist import read_image_file, read_label_file
@@ -574,7 +571,6 @@ __all__ = [
     "DOWNLOAD_RETRIES",
     "DatasetCorruptError",
     "DatasetMissingError",
-    "DigitData",
     "FASHION_ALL_IMAGES",
     "FASHION_ALL_LABELS",
     "FASHION_CLASSES",

@@ -289,6 +289,7 @@ class Explorer:
 class LivePanel:
     """JupyterLab 中的实时面板：控件 + 一张随容器伸缩的 ``go.FigureWidget``（见 {ref}`sec-activations`）。
 
+    ``header`` 排在控件上面（例如一行设备说明），``actions`` 是控件下面的一行按钮，``footer`` 排在图的下面。
     ``update(figure, values)`` 收到当前所有控件的值，就地修改 ``figure`` 的数据，返回一句中文说明
     （例如“学习率过大，已经发散”）显示在面板上。按约定它不应抛异常；万一抛出 ``ValueError``，
     也以中文提示显示（并记在 ``panel.error`` 里，契约测试据此失败），而不是打出异常栈。
@@ -300,6 +301,8 @@ class LivePanel:
         figure: go.Figure,
         controls: Mapping[str, widgets.ValueWidget],
         update: Callable[[go.FigureWidget, dict[str, Any]], str | None],
+        header: Sequence[widgets.Widget] = (),
+        actions: Sequence[widgets.Widget] = (),
         footer: Sequence[widgets.Widget] = (),
     ) -> None:
         figure = go.Figure(figure)
@@ -312,7 +315,10 @@ class LivePanel:
         for control in self.controls.values():
             control.observe(self.refresh, names="value")
         box = widgets.Box(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap"))
-        self.widget = widgets.VBox([box, self.message, self.figure, *footer], layout=widgets.Layout(width="100%"))
+        rows = [*header, box]
+        if actions:  # 一行按钮等（例如训练面板的“开始/停止”与进度条），排在控件下面
+            rows.append(widgets.HBox(list(actions), layout=widgets.Layout(flex_flow="row wrap", align_items="center")))
+        self.widget = widgets.VBox([*rows, self.message, self.figure, *footer], layout=widgets.Layout(width="100%"))
         self.refresh()
 
     @property

@@ -1,7 +1,7 @@
 """手写数字的实时训练面板：调超参数、按“开始”，看损失与准确率曲线一点点长出来（见 {ref}`sec-mnist`）。
 
-- :class:`TrainingPanel` 是 JupyterLab 里的 ipywidgets 面板：训练在后台线程里跑，随时可以按“停止”，
-  停下后 ``panel.model`` 仍是一个可以直接使用的模型；
+- :class:`TrainingPanel` 建在交互图共用的 :class:`dlbook.interactive.LivePanel` 上：训练用 ``dlbook.train.fit``
+  在后台线程里跑，随时可以按“停止”，停下后 ``panel.model`` 仍是一个可以直接使用的模型；
 - :meth:`TrainingPanel.run` 在当前线程里同步训练，供测试和静态书使用；
 - :func:`training_curves_figure` 把一次训练的记录画成静态的 plotly 图。
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,14 +22,16 @@ from torch import nn
 from tqdm.notebook import tqdm as notebook_tqdm
 from traitlets import TraitError
 
-from dlbook.data import DigitData, TensorBatches, images_to_tensor, load_digits_dataset
-from dlbook.device import best_device, describe_device
 from dlbook.activations import ACTIVATIONS
+from dlbook.data import TensorBatches, images_to_tensor, load_digits_dataset
+from dlbook.device import best_device, describe_device
+from dlbook.interactive import LivePanel
 from dlbook.models import mlp
+from dlbook.optim import OPTIMIZERS, make_optimizer
+from dlbook.train import History, TrainState, evaluate, fit
 
-OPTIMIZERS = {"sgd": "SGD", "momentum": "SGD + 动量 0.9", "adam": "Adam"}
 BATCH_SIZES = (1, 8, 16, 32, 64, 100, 128, 256, 512, 1024)
-MEAN, STD = 0.1307, 0.3081
+LOSS_TRACE, ACCURACY_TRACE = "训练损失", "测试准确率"
 
 
 @dataclass
@@ -47,6 +48,7 @@ class TrainingRecord:
     diverged: bool = False
     stopped: bool = False
     seconds: float = 0.0
+    history: History | None = None
 
     @property
     def final_accuracy(self) -> float | None:
@@ -67,42 +69,66 @@ def parse_hidden_sizes(text: str) -> tuple[int, ...]:
     return sizes
 
 
-def make_optimizer(name: str, params, *, lr: float) -> torch.optim.Optimizer:
-    """按名字创建优化器：sgd、momentum（SGD + 动量 0.9）或 adam（见 {ref}`sec-optimizers`）。"""
-    if name == "sgd":
-        return torch.optim.SGD(params, lr=lr)
-    if name == "momentum":
-        return torch.optim.SGD(params, lr=lr, momentum=0.9)
-    if name == "adam":
-        return torch.optim.Adam(params, lr=lr)
-    raise ValueError(f"未知的优化器 {name!r}，可选：{'、'.join(OPTIMIZERS)}。")
+def wrap_title(text: str, *, width: int = 26) -> str:
+    """把长标题折成几行（用 ``<br>``），优先在中文标点后折行，手机宽度上也不会被截掉（见 {ref}`sec-mnist`）。"""
+    lines, line = [], ""
+    for char in text:
+        line += char
+        if len(line) >= width or (char in "，。；：" and len(line) >= width * 0.6):
+            lines.append(line)
+            line = ""
+    if line:
+        lines.append(line)
+    return "<br>".join(lines)
 
 
 def training_curves_figure(record: TrainingRecord, *, title: str | None = None) -> go.Figure:
     """把一次训练的记录画成两幅并排的曲线：训练损失与测试准确率（见 {ref}`sec-mnist`）。"""
     fig = make_subplots(rows=1, cols=2, subplot_titles=("训练损失（最近一段的平均）", "测试准确率"))
-    fig.add_trace(go.Scatter(x=record.epoch, y=record.loss, mode="lines+markers", name="训练损失"), row=1, col=1)
+    fig.add_trace(go.Scatter(x=record.epoch, y=record.loss, mode="lines+markers", name=LOSS_TRACE), row=1, col=1)
     fig.add_trace(
-        go.Scatter(x=record.epoch, y=record.accuracy, mode="lines+markers", name="测试准确率"), row=1, col=2
+        go.Scatter(x=record.epoch, y=record.accuracy, mode="lines+markers", name=ACCURACY_TRACE), row=1, col=2
     )
     fig.update_xaxes(title_text="epoch")
     fig.update_yaxes(range=[0, 1], tickformat=".0%", row=1, col=2)
-    fig.update_layout(
-        title=title if title is not None else record.status,
-        height=360,
-        showlegend=False,
-        margin={"t": 80},
-    )
+    text = wrap_title(title if title is not None else record.status)
+    fig.update_layout(title=text, height=360 + 20 * text.count("<br>"), showlegend=False,
+                      margin={"t": 80 + 20 * text.count("<br>")})
     return fig
 
 
-class TrainingPanel:
+def _controls(*, lr, batch_size, epochs, hidden, optimizer, activation) -> dict[str, widgets.ValueWidget]:
+    style = {"description_width": "initial"}
+    return {
+        "lr": widgets.FloatLogSlider(
+            value=lr, base=10, min=-4, max=1, step=0.25, description="学习率", readout_format=".4g", style=style
+        ),
+        "batch_size": widgets.SelectionSlider(
+            options=sorted(set(BATCH_SIZES) | {batch_size}), value=batch_size, description="批大小", style=style
+        ),
+        "epochs": widgets.IntSlider(value=epochs, min=1, max=30, description="epoch 数", style=style),
+        "hidden": widgets.Text(value=hidden, description="隐藏层宽度", style=style),
+        "optimizer": widgets.Dropdown(
+            options=[(spec.label, key) for key, spec in OPTIMIZERS.items()], value=optimizer, description="优化器"
+        ),
+        "activation": widgets.Dropdown(
+            options=[(a.label, key) for key, a in ACTIVATIONS.items()], value=activation, description="激活函数"
+        ),
+    }
+
+
+def _html(text: str, color: str) -> str:
+    """面板里的一段说明：随面板宽度自动换行，长单词也会断开，不会被截掉。"""
+    return f"<div style='color:{color};white-space:normal;overflow-wrap:anywhere'>{text}</div>"
+
+
+class TrainingPanel(LivePanel):
     """实时训练面板：学习率、批大小、epoch 数、隐藏层、优化器、激活函数、开始/停止与进度条（见 {ref}`sec-mnist`）。"""
 
     def __init__(
         self,
         *,
-        digits: DigitData | None = None,
+        digits=None,
         limit: int | None = None,
         eval_limit: int = 1000,
         device: torch.device | str | None = None,
@@ -117,61 +143,38 @@ class TrainingPanel:
     ) -> None:
         self.device = torch.device(device) if device is not None else best_device()
         self.digits = digits if digits is not None else load_digits_dataset()
-        images, labels = self.digits.train_images, self.digits.train_labels
-        if limit is not None:
-            images, labels = images[:limit], labels[:limit]
+        images, labels = self.digits.train_images[:limit], self.digits.train_labels[:limit]
         if len(labels) == 0:
             raise ValueError("面板没有可用的训练图片（limit 为 0 或数据集为空）。")
         # 张量快速通道：一次性标准化并放到设备上
-        self.x_train = images_to_tensor(images, mean=MEAN, std=STD, device=self.device)
-        self.y_train = labels.to(self.device)
-        self.x_test = images_to_tensor(self.digits.test_images[:eval_limit], mean=MEAN, std=STD, device=self.device)
+        self.x_train, self.y_train = images_to_tensor(images, device=self.device), labels.to(self.device)
+        self.x_test = images_to_tensor(self.digits.test_images[:eval_limit], device=self.device)
         self.y_test = self.digits.test_labels[:eval_limit].to(self.device)
         self.seed, self.points_per_epoch = seed, max(1, points_per_epoch)
         self.model: nn.Module | None = None
         self.record = TrainingRecord()
-        self._stop = threading.Event()
-        self._lock = threading.Lock()
+        self.bar: notebook_tqdm | None = None  # 当前（或上一次）训练的进度条
+        self._stop, self._lock = threading.Event(), threading.Lock()
         self._thread: threading.Thread | None = None
 
-        style = {"description_width": "initial"}
-        self.controls: dict[str, widgets.ValueWidget] = {
-            "lr": widgets.FloatLogSlider(
-                value=lr, base=10, min=-4, max=1, step=0.25, description="学习率", readout_format=".4g", style=style
-            ),
-            "batch_size": widgets.SelectionSlider(
-                options=sorted(set(BATCH_SIZES) | {batch_size}), value=batch_size, description="批大小", style=style
-            ),
-            "epochs": widgets.IntSlider(value=epochs, min=1, max=30, description="epoch 数", style=style),
-            "hidden": widgets.Text(value=hidden, description="隐藏层宽度", style=style),
-            "optimizer": widgets.Dropdown(
-                options=[(label, key) for key, label in OPTIMIZERS.items()], value=optimizer, description="优化器"
-            ),
-            "activation": widgets.Dropdown(options=list(ACTIVATIONS), value=activation, description="激活函数"),
-        }
         self.start_button = widgets.Button(description="开始训练", button_style="success", icon="play")
         self.stop_button = widgets.Button(description="停止", button_style="danger", icon="stop")
         self.start_button.on_click(lambda _b: self.start())
         self.stop_button.on_click(lambda _b: self.stop())
-        # tqdm.auto 在 JupyterLab 中给出的就是 tqdm.notebook 的进度条；这里直接用它，并把它嵌进面板
-        # （display=False：不单独显示，由面板显示）。progress 是其中的进度条控件，方便读取 value/max。
-        self._bar = notebook_tqdm(total=1, desc="进度", display=False, leave=True)
-        self.progress = self._bar.container.children[1]
-        self.message = widgets.HTML(value="")
-        self.device_label = widgets.HTML(
-            value=f"设备：{describe_device(self.device)}；数据：{self.digits.describe()}，本面板用 {len(labels):,} 张训练"
+        self.progress_box = widgets.Box(layout=widgets.Layout(flex="1 1 auto"))
+        self.device_label = widgets.HTML(value=_html(
+            f"设备：{describe_device(self.device)}；数据：{self.digits.source}。本面板用 {len(labels):,} 张训练，"
+            f"用 {len(self.y_test):,} 张测试图片评估。", "#555"))
+        super().__init__(
+            figure=training_curves_figure(self.record, title="按“开始训练”后曲线会实时更新"),
+            controls=_controls(lr=lr, batch_size=batch_size, epochs=epochs, hidden=hidden, optimizer=optimizer,
+                               activation=activation),
+            update=self._check_settings,
+            header=[self.device_label],
+            actions=[self.start_button, self.stop_button, self.progress_box],
         )
-        self.figure = go.FigureWidget(training_curves_figure(self.record, title="按“开始训练”后曲线会实时更新"))
-        box = widgets.Box(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap"))
-        buttons = widgets.HBox([self.start_button, self.stop_button, self._bar.container])
-        self.widget = widgets.VBox([self.device_label, box, buttons, self.message, self.figure])
 
     # ------------------------------------------------------------ 控件与状态
-
-    @property
-    def values(self) -> dict[str, Any]:
-        """当前所有控件的值。"""
-        return {name: c.value for name, c in self.controls.items()}
 
     def set(self, **values: Any) -> None:
         """按名字设置控件，例如 ``panel.set(lr=0.1, batch_size=32)``。"""
@@ -189,10 +192,10 @@ class TrainingPanel:
         return self._thread is not None and self._thread.is_alive()
 
     def _say(self, text: str, *, color: str = "#555") -> None:
-        self.message.value = f"<span style='color:{color}'>{text}</span>"
+        self.message.value = _html(text, color)
 
-    def _settings(self) -> dict[str, Any]:
-        v = self.values
+    def _settings(self, values: dict[str, Any] | None = None) -> dict[str, Any]:
+        v = self.values if values is None else values
         return {
             "lr": float(v["lr"]),
             "batch_size": int(v["batch_size"]),
@@ -201,6 +204,16 @@ class TrainingPanel:
             "optimizer": v["optimizer"],
             "activation": v["activation"],
         }
+
+    def _check_settings(self, _figure: go.FigureWidget, values: dict[str, Any]) -> str | None:
+        """控件一变就检查设置（不训练）：有问题时说出来，训练中时提示新设置下次生效。"""
+        if self.running:
+            return "正在训练：新的设置在下次按“开始训练”时生效。"
+        try:
+            self._settings(values)
+        except ValueError as err:
+            return f"⚠ {err}"
+        return None
 
     # ------------------------------------------------------------ 开始与停止
 
@@ -238,9 +251,7 @@ class TrainingPanel:
         self._train_safely(self._settings())
         return self.record
 
-    train_now = run
-
-    # ------------------------------------------------------------ 训练本身
+    # ------------------------------------------------------------ 训练本身（用 dlbook.train.fit）
 
     def _train_safely(self, settings: dict[str, Any]) -> None:
         try:
@@ -249,118 +260,111 @@ class TrainingPanel:
             self.record.status = f"训练出错：{type(err).__name__}: {err}"
             self._say(f"⚠ {self.record.status}", color="#b00")
 
-    @torch.no_grad()
-    def _test_accuracy(self, model: nn.Module) -> float:
-        model.eval()
-        correct = 0
-        for i in range(0, len(self.y_test), 1000):
-            correct += int((model(self.x_test[i : i + 1000]).argmax(1) == self.y_test[i : i + 1000]).sum())
-        model.train()
-        return correct / len(self.y_test)
-
-    def _push(self, epoch: float, loss: float, accuracy: float) -> None:
-        """记一个点，并更新实时曲线。"""
-        r = self.record
-        r.epoch.append(epoch)
-        r.loss.append(loss)
-        r.accuracy.append(accuracy)
-        with self.figure.batch_update():
-            self.figure.data[0].x, self.figure.data[0].y = r.epoch, r.loss
-            self.figure.data[1].x, self.figure.data[1].y = r.epoch, r.accuracy
-
     def _train(self, s: dict[str, Any]) -> None:
         torch.manual_seed(self.seed)
         sizes = (self.x_train[0].numel(), *s["hidden"], len(self.digits.classes))
-        model = mlp(sizes=sizes, activation=s["activation"]).to(self.device)
-        self.model = model
-        optimizer = make_optimizer(s["optimizer"], model.parameters(), lr=s["lr"])
-        loss_fn = nn.CrossEntropyLoss()
+        self.model = model = mlp(sizes=sizes, activation=s["activation"]).to(self.device)
         batches = TensorBatches(self.x_train, self.y_train, batch_size=s["batch_size"], shuffle=True, seed=self.seed)
-        n_batches = len(batches)
-        every = max(1, n_batches // self.points_per_epoch)
-        total = s["epochs"] * n_batches
         self.record = TrainingRecord(
-            settings=dict(s), device=describe_device(self.device), dataset=self.digits.describe(), status="训练中……"
+            settings=dict(s), device=describe_device(self.device), dataset=self.digits.source, status="训练中……"
         )
-        self._bar.reset(total=total)
-        progress_every = max(1, total // 200)  # 进度条最多更新约 200 次
-        with self.figure.batch_update():
-            for trace in self.figure.data:
-                trace.x, trace.y = [], []
-            self.figure.layout.title.text = "训练中……"
-        self._say(f"训练中：{n_batches} 个小批量/epoch，共 {s['epochs']} 个 epoch。")
-        with torch.no_grad():
-            initial_loss = float(loss_fn(model(self.x_train[:1000]), self.y_train[:1000]))
-        self._push(0.0, initial_loss, self._test_accuracy(model))
-        limit_loss = 10 * max(initial_loss, math.log(len(self.digits.classes)))  # 超过它就算发散
-        start, step = time.perf_counter(), 0
-        running_loss, running_n = 0.0, 0
-        message = None
-        for epoch in range(s["epochs"]):
-            for x, y in batches:
-                loss = loss_fn(model(x), y)
-                optimizer.zero_grad()
-                loss.backward()
-                optimizer.step()
-                value = loss.item()
-                step += 1
-                running_loss, running_n = running_loss + value, running_n + 1
-                if step % progress_every == 0 or step == total:
-                    self._bar.update(step - self._bar.n)
-                    self._bar.refresh()
-                if not math.isfinite(value):
-                    self.record.diverged = True
-                    message = (
-                        f"发散了：第 {step} 步损失变成了 {value}（学习率 {s['lr']:.4g} 太大），训练已停止。"
-                        "把学习率调小再试。"
-                    )
-                    break
-                if step % every == 0 or step == total:
-                    mean_loss = running_loss / running_n
-                    running_loss, running_n = 0.0, 0
-                    self._push(step / n_batches, mean_loss, self._test_accuracy(model))
-                    if mean_loss > limit_loss:
-                        self.record.diverged = True
-                        message = f"发散了：损失升到 {mean_loss:.3g}（学习率 {s['lr']:.4g} 太大），训练已停止。"
-                        break
-                if self._stop.is_set():
-                    self.record.stopped = True
-                    message = f"已停止（{step / n_batches:.2f} 个 epoch）；panel.model 是停下时的模型，可以直接使用。"
-                    break
-            if message is not None:
-                break
+        self.bar = notebook_tqdm(total=s["epochs"] * len(batches), desc="进度", display=False, leave=True)
+        self.progress_box.children = (self.bar.container,)
+        live = _LiveCurves(self, s["lr"])
+        start = time.perf_counter()
+        try:
+            history = fit(
+                model, batches, epochs=s["epochs"], optimizer=make_optimizer(s["optimizer"], model.parameters(),
+                                                                            lr=s["lr"]),
+                loss_fn=nn.CrossEntropyLoss(), val_loader=TensorBatches(self.x_test, self.y_test, batch_size=1000),
+                eval_every=max(1, len(batches) // self.points_per_epoch), callbacks=[live],
+            )
+        finally:
+            self.bar.close()  # 关掉进度条：之后它不再更新（也不再走时间）
         model.eval()
-        self.record.seconds = time.perf_counter() - start
-        acc = self._test_accuracy(model)
-        model.eval()
-        if message is None:
-            message = f"完成：{s['epochs']} 个 epoch，用时 {self.record.seconds:.1f} 秒，测试准确率 {acc:.2%}。"
+        self.record.seconds, self.record.history = time.perf_counter() - start, history
+        self._conclude(history.evaluations[-1].val_accuracy, live.reason, s["epochs"])
+
+    def _conclude(self, acc: float, reason: str | None, epochs: int) -> None:
+        """训练结束后的一句结论，写进记录、面板说明和图标题（标题只放短的一句）。"""
+        r = self.record
+        if reason is None:
+            message, short = f"完成：{epochs} 个 epoch，用时 {r.seconds:.1f} 秒，测试准确率 {acc:.2%}。", "完成"
+        else:
+            message, short = reason, "发散了" if r.diverged else "已停止"
         chance = 1 / len(self.digits.classes)
         if acc < 2 * chance:
             message += (
                 f" 测试准确率只有 {acc:.2%}，和瞎猜（{chance:.0%}）差不多："
                 "学习率可能太大（发散、神经元“死亡”）或太小（还没学动）。"
             )
-        self.record.status = message
-        self.figure.layout.title.text = message
-        self._say(message, color="#b00" if self.record.diverged else "#555")
+        r.status = message
+        self.figure.layout.title.text = f"{short}：测试准确率 {acc:.1%}"
+        self._say(message, color="#b00" if r.diverged else "#555")
 
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+    def push(self, epoch: float, loss: float, accuracy: float) -> None:
+        """记一个点，并更新实时曲线。"""
+        r = self.record
+        r.epoch.append(epoch)
+        r.loss.append(loss)
+        r.accuracy.append(accuracy)
+        with self.figure.batch_update():
+            for trace in self.figure.data:
+                values = r.loss if trace.name == LOSS_TRACE else r.accuracy
+                trace.x, trace.y = r.epoch, values
 
 
-def training_panel(**kwargs: Any) -> TrainingPanel:
-    """创建一个实时训练面板，参数同 :class:`TrainingPanel`（见 {ref}`sec-mnist`）。"""
-    return TrainingPanel(**kwargs)
+class _LiveCurves:
+    """fit 的回调：推进进度条、把每次评估画到面板上，发现发散或按了“停止”就请 fit 停下。"""
+
+    def __init__(self, panel: TrainingPanel, lr: float) -> None:
+        self.panel, self.lr = panel, lr
+        self.reason: str | None = None
+        self.limit_loss = math.inf
+
+    def _stop(self, state: TrainState, reason: str, *, diverged: bool) -> None:
+        self.reason = self.reason or reason
+        self.panel.record.diverged |= diverged
+        self.panel.record.stopped |= not diverged
+        state.request_stop(reason)
+
+    def on_train_begin(self, state: TrainState) -> None:
+        panel, loss_fn = self.panel, nn.CrossEntropyLoss()
+        with panel.figure.batch_update():
+            for trace in panel.figure.data:
+                trace.x, trace.y = [], []
+            panel.figure.layout.title.text = "训练中……"
+        panel._say(f"训练中：{state.steps_per_epoch} 个小批量/epoch，共 {state.epochs} 个 epoch。")
+        some_train = TensorBatches(panel.x_train[:1000], panel.y_train[:1000], batch_size=1000)
+        initial = evaluate(state.model, some_train, loss_fn=loss_fn)["loss"]
+        test = TensorBatches(panel.x_test, panel.y_test, batch_size=1000)
+        panel.push(0.0, initial, evaluate(state.model, test, loss_fn=loss_fn)["accuracy"])
+        self.limit_loss = 10 * max(initial, math.log(len(panel.digits.classes)))  # 超过它就算发散
+
+    def on_step(self, state: TrainState) -> None:
+        self.panel.bar.update(1)
+        if not math.isfinite(state.loss):
+            self._stop(state, f"发散了：第 {state.step} 步损失变成了 {state.loss}（学习率 {self.lr:.4g} 太大），"
+                              "训练已停止。把学习率调小再试。", diverged=True)
+        elif self.panel._stop.is_set():
+            self._stop(state, f"已停止（{state.epoch_progress:.2f} 个 epoch）；panel.model 是停下时的模型，可以直接使用。",
+                       diverged=False)
+
+    def on_evaluate(self, state: TrainState) -> None:
+        point = state.last_evaluation
+        if not math.isfinite(point.train_loss):
+            return  # 发散的那一步不画点
+        self.panel.push(point.epoch, point.train_loss, point.val_accuracy)
+        if point.train_loss > self.limit_loss:
+            self._stop(state, f"发散了：损失升到 {point.train_loss:.3g}（学习率 {self.lr:.4g} 太大），训练已停止。",
+                       diverged=True)
 
 
 __all__ = [
     "BATCH_SIZES",
-    "OPTIMIZERS",
     "TrainingPanel",
     "TrainingRecord",
-    "make_optimizer",
     "parse_hidden_sizes",
     "training_curves_figure",
-    "training_panel",
+    "wrap_title",
 ]
