@@ -77,3 +77,34 @@ def test_live_panel_shows_notes_and_errors_instead_of_raising():
 def test_live_panel_displays_as_widget():
     bundle = _panel()._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
+
+
+def test_rounded_keeps_six_digits_and_breaks_lines_at_missing_values():
+    from dlbook.interactive import rounded
+
+    assert rounded([1.23456789, None, float("nan"), float("inf"), 0.0]) == [1.23457, None, None, None, 0.0]
+    assert rounded([1.23456789], digits=3) == [1.23]
+
+
+def test_annotation_key_and_apply_step_address_by_name():
+    import plotly.graph_objects as go
+
+    from dlbook.interactive import annotation_key, apply_step, restyle_step, set_message
+
+    fig = go.Figure([go.Scatter(x=[0, 1], y=[0, 1], name="a"), go.Scatter(x=[0, 1], y=[1, 0], name="b")])
+    fig.add_annotation(text="旧", name="note", showarrow=False)
+    set_message(fig, "")
+    key = annotation_key(fig, "note", "text")
+    assert key == "annotations[0].text"
+    apply_step(fig, restyle_step(fig, "一步", {"b": {"y": [5, 6]}}, layout={key: "新"}))
+    assert list(fig.data[1].y) == [5, 6] and list(fig.data[0].y) == [0, 1]
+    assert fig.layout.annotations[0].text == "新"
+    with pytest.raises(ValueError, match="没有名为"):
+        annotation_key(fig, "nope", "text")
+
+
+def test_place_sliders_starts_at_the_given_height():
+    from dlbook.interactive import place_sliders
+
+    placed = place_sliders([{"name": "a"}, {"name": "b"}], spacing=0.2, top=-0.3)
+    assert [s["y"] for s in placed] == [-0.3, pytest.approx(-0.5)]

@@ -130,9 +130,33 @@ def visibility_step(
     return Step(label=label, method="update", args=[{"visible": flags}, dict(layout or {})])
 
 
+def annotation_key(fig: go.Figure, name: str, attr: str) -> str:
+    """按名字找到一条注释，返回布局里它某个属性的路径（例如 ``"annotations[3].text"``），供步的 ``layout`` 使用。"""
+    at = _annotation_position(fig, name)
+    if at is None:
+        raise ValueError(f"图里没有名为 {name!r} 的注释。")
+    return f"annotations[{at}].{attr}"
+
+
+def rounded(values: Sequence[float | None] | Any, *, digits: int = 6) -> list[float | None]:
+    """把一串数写成普通列表，保留 ``digits`` 位有效数字（None、nan、inf 写成 None，曲线在那里断开），让图的 JSON 小一些。"""
+    return [None if v is None or not math.isfinite(v) else float(f"{v:.{digits}g}") for v in values]
+
+
 def relayout_step(label: str, layout: Mapping[str, Any]) -> Step:
     """一步：只改布局（坐标轴范围、标题……），不改数据。"""
     return Step(label=label, method="relayout", args=[dict(layout)])
+
+
+def apply_step(fig: go.Figure, step: Step) -> go.Figure:
+    """在 Python 里执行一步（与浏览器里点这一步相同），让图的初始状态与控件选中的那一步一致。"""
+    if step.method == "restyle":
+        fig.plotly_restyle(*step.args)
+    elif step.method == "relayout":
+        fig.plotly_relayout(*step.args)
+    else:
+        fig.plotly_update(*step.args)
+    return fig
 
 
 def slider(
@@ -181,9 +205,11 @@ def dropdown(
     }
 
 
-def place_sliders(sliders: Sequence[Mapping[str, Any]], *, spacing: float = 0.16) -> list[dict[str, Any]]:
-    """把多个滑块从上到下排在绘图区下方，返回放好位置的滑块（纯函数，不需要图）。"""
-    return [{**s, "y": -0.12 - i * spacing} for i, s in enumerate(sliders)]
+def place_sliders(
+    sliders: Sequence[Mapping[str, Any]], *, spacing: float = 0.16, top: float = -0.12
+) -> list[dict[str, Any]]:
+    """把多个滑块从上到下排在绘图区下方（第一个在纸面纵坐标 ``top``），返回放好位置的滑块（纯函数，不需要图）。"""
+    return [{**s, "y": top - i * spacing} for i, s in enumerate(sliders)]
 
 
 def slider_margin(count: int) -> int:

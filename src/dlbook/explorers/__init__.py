@@ -13,6 +13,11 @@ from dlbook.interactive import Explorer
 
 #: 交互图的名字 → ``模块:属性``（属性是一个 :class:`~dlbook.interactive.Explorer`）
 EXPLORERS: dict[str, str] = {
+    "activations": "dlbook.explorers.activations:EXPLORER",
+    "initialization": "dlbook.explorers.initialization:EXPLORER",
+    "descent1d": "dlbook.explorers.descent1d:EXPLORER",
+    "losses": "dlbook.explorers.losses:LOSS_EXPLORER",
+    "outlier_fit": "dlbook.explorers.losses:OUTLIER_EXPLORER",
     "logistic": "dlbook.explorers.logistic:EXPLORER",
     "convolution": "dlbook.explorers.convolution:EXPLORER",
     "lr_schedules": "dlbook.explorers.lr_schedules:EXPLORER",

@@ -1,6 +1,6 @@
 """一维梯度下降的交互图：选一个函数、拖动学习率，看参数 w 与损失怎样一步步变化（见 {ref}`sec-autograd`）。
 
-- :func:`descent_path` 是纯计算函数：从 ``start`` 出发，用学习率 ``lr`` 做 ``steps`` 步梯度下降；
+- :func:`descent_path` 是纯计算函数：从 ``start`` 出发，用学习率 ``lr`` 做 ``steps`` 步梯度下降（:class:`DescentPath`）；
 - :func:`descent1d_figure` 用预先算好的学习率滑块画出路径（静态 HTML 中可拖动）；
 - :func:`descent1d_panel` 是 JupyterLab 里的实时面板（函数、学习率、起点、步数都可调）。
 
@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -17,7 +18,19 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dlbook.interactive import LivePanel, Step, slider, stack_sliders
+from dlbook.interactive import (
+    Explorer,
+    LivePanel,
+    Notes,
+    Result,
+    apply_step,
+    draw_empty,
+    restyle_step,
+    rounded,
+    set_message,
+    slider,
+    stack_sliders,
+)
 
 
 @dataclass(frozen=True)
@@ -60,6 +73,26 @@ FUNCTIONS: dict[str, Function1D] = {
 }
 
 
+#: 学习率、起点与步数的范围（超出的值被截断，并在说明里说出来）
+LR_RANGE = (0.0, 1e6)
+START_RANGE = (-100.0, 100.0)
+MAX_STEPS = 10_000
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class DescentPath(Result):
+    """:func:`descent_path` 的结果：每一步的参数 ``w`` 与损失 ``loss``（含起点），以及实际使用的参数。"""
+
+    function: str
+    label: str
+    lr: float
+    start: float
+    steps: int
+    w: np.ndarray
+    loss: np.ndarray
+    diverged: bool
+
+
 def _function(name: str) -> Function1D:
     if name not in FUNCTIONS:
         known = "、".join(FUNCTIONS)
@@ -67,41 +100,51 @@ def _function(name: str) -> Function1D:
     return FUNCTIONS[name]
 
 
-def descent_path(
-    function: str = "quadratic", *, lr: float, start: float, steps: int, limit: float = 1e6
-) -> dict:
-    """从 start 出发做 steps 步梯度下降 w ← w − lr·L'(w)，返回每一步的 w 与损失（见 {ref}`sec-autograd`）。
-
-    |w| 超过 ``limit`` 或出现 nan/inf 时停下并标记 ``diverged``（不抛异常），路径只保留有限的点。
-    """
-    spec = _function(function)
-    if steps < 0:
-        raise ValueError(f"步数必须是非负整数，收到 {steps}。")
-    if not np.isfinite(lr) or lr < 0:
-        raise ValueError(f"学习率必须是非负的有限数，收到 {lr}。")
+def _iterate(spec: Function1D, *, lr: float, start: float, steps: int, limit: float) -> tuple[list[float], bool]:
     ws = [float(start)]
-    diverged = False
     with np.errstate(all="ignore"):
         for _ in range(steps):
             w = ws[-1] - lr * float(spec.grad(np.float64(ws[-1])))
             if not np.isfinite(w) or abs(w) > limit:
-                diverged = True
-                break
+                return ws, True
             ws.append(w)
-    w_arr = np.array(ws)
-    loss = spec.value(w_arr)
+    return ws, False
+
+
+def _verdict(spec: Function1D, *, lr: float, steps: int, w: np.ndarray, loss: np.ndarray, diverged: bool,
+             limit: float) -> str:
     if diverged:
-        message = f"学习率 η = {lr:g} 太大：第 {len(ws)} 步时 |w| 超过 {limit:g}，梯度下降发散了。"
-    elif steps == 0:
-        message = "步数为 0：参数停在起点。"
-    elif lr > 0 and loss[-1] >= loss[0] and float(spec.grad(np.float64(start))) != 0.0:
-        message = (
-            f"学习率 η = {lr:g} 太大：{steps} 步后损失没有下降（{loss[0]:.4g} → {loss[-1]:.4g}），"
-            "w 来回振荡，甚至越走越远而发散。"
-        )
-    else:
-        message = f"η = {lr:g}：{steps} 步后 w = {w_arr[-1]:.4g}，损失 = {loss[-1]:.4g}。"
-    return {"w": w_arr, "loss": loss, "diverged": diverged, "message": message, "label": spec.label}
+        return f"学习率 η = {lr:g} 太大：第 {len(w)} 步时 |w| 超过 {limit:g}，梯度下降发散了。"
+    if steps == 0:
+        return "步数为 0：参数停在起点。"
+    if lr > 0 and loss[-1] >= loss[0] and float(spec.grad(np.float64(w[0]))) != 0.0:
+        return (f"学习率 η = {lr:g} 太大：{steps} 步后损失没有下降（{loss[0]:.4g} → {loss[-1]:.4g}），"
+                "w 来回振荡，甚至越走越远而发散。")
+    return f"η = {lr:g}：{steps} 步后 w = {w[-1]:.4g}，损失 = {loss[-1]:.4g}。"
+
+
+def descent_path(
+    function: str = "quadratic", *, lr: float, start: float, steps: int, limit: float = 1e6
+) -> DescentPath:
+    """从 start 出发做 steps 步梯度下降 w ← w − lr·L'(w)，返回每一步的 w 与损失（见 {ref}`sec-autograd`）。
+
+    |w| 超过 ``limit`` 或出现 nan/inf 时停下并标记 ``diverged``（不抛异常），路径只保留有限的点。
+    负的或非有限的学习率、超出范围的起点与步数被截断，并写进 ``message``。
+    """
+    spec = _function(function)
+    notes = Notes()
+    lr = notes.clamp(lr, *LR_RANGE, label="学习率", default=0.1)
+    start = notes.clamp(start, *START_RANGE, label="起点", default=spec.start)
+    steps = notes.clamp_int(steps, 0, MAX_STEPS, label="步数", default=20)
+    ws, diverged = _iterate(spec, lr=lr, start=start, steps=steps, limit=limit)
+    w = np.array(ws)
+    loss = spec.value(w)
+    notes.add(_verdict(spec, lr=lr, steps=steps, w=w, loss=loss, diverged=diverged, limit=limit))
+    return DescentPath(function=function, label=spec.label, lr=lr, start=start, steps=steps, w=w, loss=loss,
+                       diverged=diverged, message=str(notes))
+
+
+# ---------------------------------------------------------------- 画图
 
 
 def _curve(spec: Function1D, num: int = 200) -> tuple[np.ndarray, np.ndarray]:
@@ -109,8 +152,16 @@ def _curve(spec: Function1D, num: int = 200) -> tuple[np.ndarray, np.ndarray]:
     return w, spec.value(w)
 
 
-def _base_figure(spec: Function1D, title: str) -> go.Figure:
-    fig = make_subplots(rows=1, cols=2, subplot_titles=(spec.label + " 与下降路径", "损失随迭代次数的变化"))
+def _wrapped(message: str) -> str:
+    """标题按“：”“，”“。”分行，窄屏上也不会被截掉。"""
+    return re.sub(r"(?<=[：，。])\s*(?=[^）)])", "<br>", message)
+
+
+def _base_figure(spec: Function1D) -> go.Figure:
+    """静态图与实时面板共用的底图：左边是函数曲线与下降路径，右边是损失随迭代的变化。"""
+    fig = make_subplots(rows=1, cols=2, subplot_titles=(spec.label, "每一步的损失"), horizontal_spacing=0.15)
+    for annotation, name in zip(fig.layout.annotations, ("title:path", "title:loss")):
+        annotation.update(name=name, font={"size": 13})
     w, value = _curve(spec)
     fig.add_trace(go.Scatter(x=w, y=value, mode="lines", name="损失函数", line={"color": "#999"}), row=1, col=1)
     fig.add_trace(go.Scatter(x=[], y=[], mode="lines+markers", name="w 的路径", marker={"size": 6}), row=1, col=1)
@@ -119,9 +170,18 @@ def _base_figure(spec: Function1D, title: str) -> go.Figure:
     fig.update_xaxes(title_text="w", range=list(spec.w_range), row=1, col=1)
     fig.update_yaxes(title_text="L(w)", range=[value.min() - pad, value.max() + pad], row=1, col=1)
     fig.update_xaxes(title_text="迭代次数", row=1, col=2)
-    fig.update_yaxes(title_text="损失", row=1, col=2)
-    fig.update_layout(title={"text": title, "font": {"size": 14}}, height=460, showlegend=False, margin={"t": 100})
+    fig.update_layout(
+        title={"text": "", "font": {"size": 13}, "x": 0.0, "xanchor": "left", "y": 1 - 46 / 600, "yanchor": "top"},
+        height=600, showlegend=False, margin={"t": 150, "l": 55, "r": 15},
+    )
     return fig
+
+
+def _path_step(fig: go.Figure, label: str, path: DescentPath):
+    n = list(range(len(path.w)))
+    loss = rounded(path.loss)
+    updates = {"w 的路径": {"x": rounded(path.w), "y": loss}, "损失": {"x": n, "y": loss}}
+    return restyle_step(fig, label, updates, layout={"title.text": _wrapped(path.message)})
 
 
 def descent1d_figure(
@@ -134,22 +194,42 @@ def descent1d_figure(
 ) -> go.Figure:
     """画出一维梯度下降的路径，学习率滑块的每一步都预先算好（见 {ref}`sec-autograd`）。"""
     spec = _function(function)
-    lrs = list(spec.lrs if lrs is None else lrs)
+    fig = _base_figure(spec)
+    notes = Notes()
+    start = notes.clamp(spec.start if start is None else start, *START_RANGE, label="起点", default=spec.start)
+    steps = notes.clamp_int(steps, 0, MAX_STEPS, label="步数", default=20)
+    given = spec.lrs if lrs is None else lrs
+    lrs = list(dict.fromkeys(notes.clamp(lr, *LR_RANGE, label="学习率", default=0.1) for lr in given))  # 去掉重复的
     if not lrs:
-        raise ValueError("至少需要一个学习率（lrs 为空）。")
-    start = spec.start if start is None else start
+        return draw_empty(_with_message(fig, notes), "没有给学习率（lrs 为空），没有可画的路径。")
     paths = [descent_path(function, lr=lr, start=start, steps=steps) for lr in lrs]
-    active = len(lrs) // 2 if active is None else active
-    fig = _base_figure(spec, paths[active]["message"])
-    ui_steps = []
-    for lr, path in zip(lrs, paths):
-        n = np.arange(len(path["w"])).tolist()
-        data = {"x": [path["w"].tolist(), n], "y": [path["loss"].tolist(), path["loss"].tolist()]}
-        ui_steps.append(Step(label=f"{lr:g}", method="update", args=[data, {"title.text": path["message"]}, [1, 2]]))
-    first = paths[active]
-    fig.data[1].update(x=first["w"], y=first["loss"])
-    fig.data[2].update(x=np.arange(len(first["w"])), y=first["loss"])
-    return stack_sliders(fig, [slider(name="学习率 η", steps=ui_steps, active=active)])
+    active = len(lrs) // 2 if active is None else min(max(int(active), 0), len(lrs) - 1)
+    ui_steps = [_path_step(fig, f"{path.lr:g}", path) for path in paths]
+    apply_step(fig, ui_steps[active])
+    return _with_message(stack_sliders(fig, [slider(name="学习率 η", steps=ui_steps, active=active)]), notes)
+
+
+def _with_message(fig: go.Figure, notes: Notes) -> go.Figure:
+    """截断说明写在标题下面、子图标题上面（按像素留好了位置）。"""
+    plot = fig.layout.height - fig.layout.margin.t - (fig.layout.margin.b or 80)
+    return set_message(fig, "<br>".join(notes.items), y=1.0 + 24 / plot)
+
+
+def _panel_update(figure: go.FigureWidget, values: dict) -> str:
+    spec = FUNCTIONS[values["function"]]
+    path = descent_path(values["function"], lr=values["lr"], start=values["start"], steps=values["steps"])
+    w, value = _curve(spec)
+    pad = 0.1 * (value.max() - value.min())
+    lo, hi = min(spec.w_range[0], path.start), max(spec.w_range[1], path.start)
+    top = max(value.max(), float(spec.value(np.float64(lo))), float(spec.value(np.float64(hi))))
+    figure.update_traces(x=w, y=value, selector={"name": "损失函数"})
+    figure.update_traces(x=path.w, y=path.loss, selector={"name": "w 的路径"})
+    figure.update_traces(x=np.arange(len(path.w)), y=path.loss, selector={"name": "损失"})
+    figure.layout.xaxis.range = [lo, hi]
+    figure.layout.yaxis.range = [value.min() - pad, top + pad]
+    figure.update_annotations(text=spec.label, selector={"name": "title:path"})
+    figure.layout.title.text = _wrapped(path.message)
+    return path.message
 
 
 def descent1d_panel(
@@ -166,21 +246,19 @@ def descent1d_panel(
         "start": widgets.FloatSlider(value=start, min=-3.0, max=6.0, step=0.1, description="起点 w₀"),
         "steps": widgets.IntSlider(value=steps, min=0, max=100, description="步数"),
     }
+    fig = _base_figure(spec)
+    fig.update_layout(height=460, margin={"t": 110}, title_y=1 - 46 / 460)
+    return LivePanel(figure=fig, controls=controls, update=_panel_update)
 
-    def update(figure: go.FigureWidget, values: dict) -> str:
-        spec = FUNCTIONS[values["function"]]
-        path = descent_path(values["function"], lr=values["lr"], start=values["start"], steps=values["steps"])
-        w, value = _curve(spec)
-        pad = 0.1 * (value.max() - value.min())
-        lo, hi = min(spec.w_range[0], values["start"]), max(spec.w_range[1], values["start"])
-        figure.data[0].update(x=w, y=value)
-        figure.data[1].update(x=path["w"], y=path["loss"])
-        figure.data[2].update(x=np.arange(len(path["w"])), y=path["loss"])
-        figure.layout.xaxis.range = [lo, hi]
-        figure.layout.yaxis.range = [value.min() - pad, max(value.max(), float(spec.value(np.float64(lo))),
-                                                              float(spec.value(np.float64(hi)))) + pad]
-        figure.layout.annotations[0].text = spec.label + " 与下降路径"
-        figure.layout.title.text = path["message"]
-        return path["message"]
 
-    return LivePanel(figure=_base_figure(spec, ""), controls=controls, update=update)
+EXPLORER = Explorer(
+    name="descent1d",
+    chapter="sec-autograd",
+    compute=descent_path,
+    figure=descent1d_figure,
+    panel=descent1d_panel,
+    compute_kwargs={"lr": 0.1, "start": 4.0, "steps": 10},
+    figure_kwargs={"lrs": (0.05, 0.2, 0.6), "steps": 15},
+    panel_kwargs={"steps": 10},
+    extremes=({"lrs": ()}, {"lrs": (-1.0, 1e300), "steps": -3}, {"start": float("nan")}),
+)

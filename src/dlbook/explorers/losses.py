@@ -1,6 +1,6 @@
 """回归损失（L1、MSE、SmoothL1、Huber）的曲线、梯度与带离群点的直线拟合交互图（见 {ref}`sec-losses`）。
 
-- :func:`loss_curves` 与 :func:`robust_line_fit` 是纯计算函数（只用 numpy）；
+- :func:`loss_curves` 与 :func:`robust_line_fit` 是纯计算函数（只用 numpy），返回 :class:`LossCurves` 与 :class:`RobustFit`；
 - :func:`loss_figure` 画损失与梯度随误差变化的曲线，滑块改变 δ（即 SmoothL1 的 β）；
 - :func:`outlier_fit_figure` 画四种损失拟合出的直线，滑块移动离群点；
 - :func:`loss_panel` 是 JupyterLab 里的实时面板，同时调节 δ 与离群点位置。
@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
@@ -16,7 +18,19 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dlbook.interactive import LivePanel, Step, slider, stack_sliders
+from dlbook.interactive import (
+    Explorer,
+    LivePanel,
+    Notes,
+    Result,
+    apply_step,
+    draw_empty,
+    place_sliders,
+    restyle_step,
+    rounded,
+    set_message,
+    slider,
+)
 
 LOSS_NAMES = ("l1", "mse", "smooth_l1", "huber")
 LOSS_LABELS = {
@@ -27,6 +41,33 @@ LOSS_LABELS = {
 }
 LOSS_COLORS = {"l1": "#1f77b4", "mse": "#d62728", "smooth_l1": "#2ca02c", "huber": "#9467bd"}
 _TINY = 1e-12
+#: δ、误差范围与离群点位置的范围（超出的值被截断，并在说明里说出来）
+DELTA_RANGE = (0.0, 1000.0)
+ERROR_LIMIT = 1000.0
+OUTLIER_LIMIT = 1e9
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class LossCurves(Result):
+    """:func:`loss_curves` 的结果：误差 ``error`` 上四种损失的值与导数（按损失名）。``message`` 说明 δ 的作用。"""
+
+    delta: float
+    error: np.ndarray
+    loss: dict[str, np.ndarray]
+    grad: dict[str, np.ndarray]
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class RobustFit(Result):
+    """:func:`robust_line_fit` 的结果：数据点、各损失拟合的 ``(截距, 斜率)`` 与无离群点时的最小二乘直线。"""
+
+    delta: float
+    outlier_y: float
+    x: np.ndarray
+    y: np.ndarray
+    clean_y: np.ndarray
+    coef: dict[str, np.ndarray]
+    clean_coef: np.ndarray
 
 
 def _check_delta(delta: float) -> float:
@@ -67,23 +108,29 @@ def elementwise_loss(name: str, error: np.ndarray, *, delta: float = 1.0) -> tup
     return loss, grad
 
 
-def loss_curves(*, delta: float = 1.0, error_min: float = -3.0, error_max: float = 3.0, num: int = 121) -> dict[str, Any]:
+def loss_curves(*, delta: float = 1.0, error_min: float = -3.0, error_max: float = 3.0, num: int = 121) -> LossCurves:
     """四种回归损失及其导数在一组误差上的取值（纯计算，见 {ref}`sec-losses`）。
 
-    返回 ``{"error": e, "loss": {名字: 数组}, "grad": {名字: 数组}, "note": 说明}``。
+    超出范围的 δ（负数、非有限）与误差端点被截断并写进 ``message``；空的误差范围给出空数组和说明。
     """
-    delta = _check_delta(delta)
-    if not error_max > error_min:
-        raise ValueError("误差范围为空：error_max 必须大于 error_min。")
-    e = np.linspace(error_min, error_max, int(num))
+    notes = Notes()
+    delta = notes.clamp(delta, *DELTA_RANGE, label="δ", default=1.0)
+    lo = notes.clamp(error_min, -ERROR_LIMIT, ERROR_LIMIT, label="误差左端点", default=-3.0)
+    hi = notes.clamp(error_max, -ERROR_LIMIT, ERROR_LIMIT, label="误差右端点", default=3.0)
+    n = notes.clamp_int(num, 2, 5001, label="采样点数", default=121)
+    if not hi > lo:
+        notes.add(f"误差范围 [{lo:g}, {hi:g}] 为空：右端点必须大于左端点。")
+        e = np.empty(0)
+    else:
+        e = np.linspace(lo, hi, n)
     loss, grad = {}, {}
     for name in LOSS_NAMES:
         loss[name], grad[name] = elementwise_loss(name, e, delta=delta)
     if delta <= _TINY:
-        note = "δ = 0：SmoothL1 退化为 L1，Huber 恒等于 0（没有梯度，学不到任何东西）。"
+        notes.add("δ = 0：SmoothL1 退化为 L1，Huber 恒等于 0（没有梯度，学不到任何东西）。")
     else:
-        note = f"δ = {delta:g}：|误差| ≤ δ 时 SmoothL1 与 Huber 是二次的，之外是一次的；Huber = δ × SmoothL1。"
-    return {"error": e, "loss": loss, "grad": grad, "delta": delta, "note": note}
+        notes.add(f"δ = {delta:g}：|误差| ≤ δ 时 SmoothL1 与 Huber 是二次的，之外是一次的；Huber = δ × SmoothL1。")
+    return LossCurves(delta=delta, error=e, loss=loss, grad=grad, message=str(notes))
 
 
 def outlier_data(*, n: int = 12, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -130,15 +177,15 @@ def _fit_huber(x: np.ndarray, y: np.ndarray, delta: float, iters: int = 200) -> 
     return coef
 
 
-def robust_line_fit(*, outlier_y: float, delta: float = 1.0, n: int = 12, seed: int = 0) -> dict[str, Any]:
+def robust_line_fit(*, outlier_y: float, delta: float = 1.0, n: int = 12, seed: int = 0) -> RobustFit:
     """把最后一个点移到 ``outlier_y``，分别用 MSE、L1、Huber(δ)、SmoothL1(β=δ) 拟合直线（纯计算，见 {ref}`sec-losses`）。
 
-    返回数据点、每种损失的 ``(截距, 斜率)`` 以及一句说明。巨大的离群点不会报错：MSE 直线被拉走，其余几条基本不动。
+    巨大的离群点不会报错：MSE 直线被拉走，其余几条基本不动。超出范围的 δ 与 ``outlier_y`` 被截断并写进 ``message``。
     """
-    delta = _check_delta(delta)
-    outlier_y = float(outlier_y)
-    if not np.isfinite(outlier_y):
-        raise ValueError("离群点的 y 必须是有限数。")
+    notes = Notes()
+    delta = notes.clamp(delta, *DELTA_RANGE, label="δ", default=1.0)
+    outlier_y = notes.clamp(outlier_y, -OUTLIER_LIMIT, OUTLIER_LIMIT, label="离群点的 y", default=20.0)
+    n = notes.clamp_int(n, 3, 60, label="数据点个数", default=12)
     x, y = outlier_data(n=n, seed=seed)
     clean_y = y.copy()
     y = y.copy()
@@ -151,161 +198,204 @@ def robust_line_fit(*, outlier_y: float, delta: float = 1.0, n: int = 12, seed: 
         "smooth_l1": huber.copy(),  # Huber(δ) = δ·SmoothL1(β=δ)，两者的最小点相同
     }
     truth = _weighted_lstsq(x, clean_y, np.ones_like(x))
-    shift = abs(coef["mse"][1] - truth[1])
-    note = (
-        f"离群点 y = {outlier_y:g}：MSE 直线的斜率偏离无离群点时 {shift:.3g}，"
+    notes.add(
+        f"离群点 y = {outlier_y:g}：MSE 直线的斜率偏离无离群点时 {abs(coef['mse'][1] - truth[1]):.3g}，"
         f"L1 偏离 {abs(coef['l1'][1] - truth[1]):.3g}，Huber/SmoothL1 偏离 {abs(huber[1] - truth[1]):.3g}。"
     )
     if delta <= _TINY:
-        note += "（δ = 0 时 Huber/SmoothL1 取 δ → 0 的极限，即 L1 直线。）"
-    return {"x": x, "y": y, "clean_y": clean_y, "coef": coef, "clean_coef": truth, "delta": delta, "note": note}
+        notes.add("δ = 0 时 Huber/SmoothL1 取 δ → 0 的极限，即 L1 直线。")
+    return RobustFit(delta=delta, outlier_y=outlier_y, x=x, y=y, clean_y=clean_y, coef=coef, clean_coef=truth,
+                     message=str(notes))
 
 
 # ---------------------------------------------------------------- 画图
 
+_FIT_ORDER = ("mse", "l1", "huber", "smooth_l1")
+_LINE_X = np.array([-0.5, 10.5])
+_DEFAULT_DELTAS = (0.0, 0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0)
+_DEFAULT_OUTLIERS = tuple(float(v) for v in np.linspace(-10.0, 30.0, 21))
 
-def _curve_traces(curves: dict[str, Any]) -> list[go.Scatter]:
-    traces = []
-    for col, key in ((1, "loss"), (2, "grad")):
+
+def _fit_name(name: str) -> str:
+    return LOSS_LABELS[name] + (" 拟合（与 Huber 重合）" if name == "smooth_l1" else " 拟合")
+
+
+def _wrapped(message: str) -> str:
+    """说明按“：”“；”“，”“。”分行，窄屏上也不会被截掉。"""
+    return re.sub(r"(?<=[：；，。])\s*(?=[^）)])", "<br>", message)
+
+
+def _add_curve_traces(fig: go.Figure, *, row: int) -> None:
+    """四种损失的值（左）与导数（右），名字是“显示名”与“显示名 的导数”。"""
+    for col in (1, 2):
         for name in LOSS_NAMES:
-            traces.append(
-                go.Scatter(
-                    x=curves["error"],
-                    y=curves[key][name],
-                    name=LOSS_LABELS[name],
-                    legendgroup=name,
-                    showlegend=col == 1,
-                    line={"color": LOSS_COLORS[name], "dash": "dot" if name == "smooth_l1" else "solid"},
-                    xaxis=f"x{'' if col == 1 else col}",
-                    yaxis=f"y{'' if col == 1 else col}",
-                )
+            fig.add_trace(
+                go.Scatter(x=[], y=[], name=LOSS_LABELS[name] + ("" if col == 1 else " 的导数"), legendgroup=name,
+                           showlegend=col == 1,
+                           line={"color": LOSS_COLORS[name], "dash": "dot" if name == "smooth_l1" else "solid"}),
+                row=row, col=col,
             )
-    return traces
+    fig.update_xaxes(title_text="误差 e = 预测 − 真实", row=row)
+    fig.update_yaxes(range=[-3.5, 3.5], row=row, col=2)
 
 
-def _curves_figure(curves: dict[str, Any], *, y_max: float) -> go.Figure:
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("损失 ℓ(e)", "导数 dℓ/de"))
-    for i, trace in enumerate(_curve_traces(curves)):
-        fig.add_trace(trace, row=1, col=1 if i < len(LOSS_NAMES) else 2)
-    fig.update_xaxes(title_text="误差 e = 预测 − 真实")
-    fig.update_yaxes(range=[-0.1, y_max], row=1, col=1)
-    fig.update_yaxes(range=[-3.5, 3.5], row=1, col=2)
+def _add_fit_traces(fig: go.Figure, *, row: int, legend: bool) -> None:
+    """数据点、离群点与四种损失拟合的直线。"""
+    fig.add_trace(go.Scatter(x=[], y=[], mode="markers", name="数据点", showlegend=legend,
+                             marker={"color": "#555", "size": 8}), row=row, col=1)
+    fig.add_trace(go.Scatter(x=[], y=[], mode="markers", name="离群点", showlegend=legend,
+                             marker={"color": "#ff7f0e", "size": 13, "symbol": "x"}), row=row, col=1)
+    for name in _FIT_ORDER:
+        fig.add_trace(
+            go.Scatter(x=[], y=[], mode="lines", name=_fit_name(name), showlegend=legend,
+                       line={"color": LOSS_COLORS[name], "dash": "dot" if name == "smooth_l1" else "solid", "width": 2}),
+            row=row, col=1,
+        )
+    fig.update_xaxes(title_text="x", row=row, col=1)
+
+
+def _base_figure(*, curves: bool, fit: bool, height: int, top: int, bottom: int) -> go.Figure:
+    """静态图与实时面板共用的底图：损失曲线一行（两幅），拟合直线一行（一幅），按需要取其一或都要。"""
+    if curves and fit:
+        fig = make_subplots(rows=2, cols=2, specs=[[{}, {}], [{"colspan": 2}, None]], vertical_spacing=0.16,
+                            subplot_titles=("损失 ℓ(e)", "导数 dℓ/de", "拟合的直线"))
+    elif curves:
+        fig = make_subplots(rows=1, cols=2, subplot_titles=("损失 ℓ(e)", "导数 dℓ/de"), horizontal_spacing=0.14)
+    else:
+        fig = make_subplots(rows=1, cols=1)
+    if curves:
+        _add_curve_traces(fig, row=1)
+    if fit:
+        _add_fit_traces(fig, row=2 if curves else 1, legend=not curves)
+        fig.update_yaxes(title_text="y", row=2 if curves else 1, col=1)
     fig.update_layout(
-        height=480,
-        title={"text": curves["note"], "font": {"size": 13}, "y": 0.97, "yanchor": "top"},
-        legend={"orientation": "h", "x": 0.0, "y": 1.13, "yanchor": "bottom"},
-        margin={"t": 130},
+        height=height, margin={"t": top, "b": bottom, "l": 55, "r": 15},
+        title={"text": "", "font": {"size": 13}, "x": 0.0, "xanchor": "left", "y": 1 - 46 / height, "yanchor": "top"},
     )
     return fig
 
 
+def _below(fig: go.Figure, pixels: float) -> float:
+    """绘图区底边之下若干像素处的纸面纵坐标。"""
+    return -pixels / (fig.layout.height - fig.layout.margin.t - fig.layout.margin.b)
+
+
+def _finish(fig: go.Figure, bars: list, *, name: str, active: int, legend_at: float, slider_at: float,
+            notes: Notes) -> go.Figure:
+    """滑块与图例放在绘图区下方（图例在最下面：窄屏上换成几行时向下长，碰不到滑块），截断说明写进说明行。"""
+    apply_step(fig, bars[active])
+    fig.update_layout(
+        legend={"orientation": "h", "x": 0.0, "y": _below(fig, legend_at), "yanchor": "top"},
+        sliders=place_sliders([slider(name=name, steps=bars, active=active) | {"pad": {"t": 0, "b": 0}}],
+                              top=_below(fig, slider_at)),
+    )
+    text = "<br>".join(_wrapped(note) for note in notes.items)
+    if text:  # 说明有几行，上边距与图高就各加几行，绘图区（以及上面按它算好的图例、滑块位置）不变
+        extra = 17 * (text.count("<br>") + 1)
+        height = fig.layout.height + extra
+        fig.update_layout(height=height, margin_t=fig.layout.margin.t + extra, title_y=1 - 46 / height)
+    return set_message(fig, text, y=1.0 + 24 / (fig.layout.height - fig.layout.margin.t - fig.layout.margin.b))
+
+
+def _curve_updates(c: LossCurves) -> dict[str, dict[str, list]]:
+    e = rounded(c.error)
+    updates = {LOSS_LABELS[n]: {"x": e, "y": rounded(c.loss[n])} for n in LOSS_NAMES}
+    updates |= {LOSS_LABELS[n] + " 的导数": {"x": e, "y": rounded(c.grad[n])} for n in LOSS_NAMES}
+    return updates
+
+
+def _fit_updates(fit: RobustFit) -> dict[str, dict[str, list]]:
+    updates = {"数据点": {"x": rounded(fit.x[:-1]), "y": rounded(fit.y[:-1])},
+               "离群点": {"x": rounded(fit.x[-1:]), "y": rounded(fit.y[-1:])}}
+    for name in _FIT_ORDER:
+        b, w = fit.coef[name]
+        updates[_fit_name(name)] = {"x": _LINE_X.tolist(), "y": rounded(b + w * _LINE_X)}
+    return updates
+
+
 def loss_figure(
     *,
-    deltas: tuple[float, ...] = (0.0, 0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0),
+    deltas: tuple[float, ...] = _DEFAULT_DELTAS,
     active: float = 0.5,
     error_range: float = 3.0,
     num: int = 121,
 ) -> go.Figure:
     """四种回归损失及其导数随误差变化的曲线，滑块改变 δ（预先计算，见 {ref}`sec-losses`）。"""
-    deltas = tuple(float(d) for d in deltas)
+    notes = Notes()
+    error_range = notes.clamp(error_range, 0.1, 100.0, label="误差范围", default=3.0)
+    deltas = tuple(dict.fromkeys(notes.clamp(d, *DELTA_RANGE, label="δ", default=1.0) for d in deltas))
+    fig = _base_figure(curves=True, fit=False, height=660, top=150, bottom=230)
     if not deltas:
-        raise ValueError("deltas 不能为空。")
-    all_curves = [loss_curves(delta=d, error_min=-error_range, error_max=error_range, num=num) for d in deltas]
+        return draw_empty(fig, "没有给 δ 的取值（deltas 为空），没有可画的曲线。")
+    fig.update_yaxes(range=[-0.1, min(error_range**2, 2 * error_range) + 0.5], row=1, col=1)
+    bars = []
+    for d in deltas:
+        c = loss_curves(delta=d, error_min=-error_range, error_max=error_range, num=num)
+        bars.append(restyle_step(fig, f"{d:g}", _curve_updates(c), layout={"title.text": _wrapped(c.message)}))
     start = int(np.argmin([abs(d - active) for d in deltas]))
-    fig = _curves_figure(all_curves[start], y_max=min(error_range**2, 2 * error_range) + 0.5)
-    steps = [
-        Step(
-            label=f"{d:g}",
-            method="update",
-            args=[
-                {"y": [c[key][name] for key in ("loss", "grad") for name in LOSS_NAMES]},
-                {"title.text": c["note"]},
-            ],
-        )
-        for d, c in zip(deltas, all_curves)
-    ]
-    return stack_sliders(fig, [slider(name="δ（= SmoothL1 的 β）", steps=steps, active=start)])
-
-
-def _fit_traces(fit: dict[str, Any], line_x: np.ndarray) -> list[go.Scatter]:
-    x, y = fit["x"], fit["y"]
-    traces = [
-        go.Scatter(x=x[:-1], y=y[:-1], mode="markers", name="数据点", marker={"color": "#555", "size": 8}),
-        go.Scatter(x=x[-1:], y=y[-1:], mode="markers", name="离群点", marker={"color": "#ff7f0e", "size": 13, "symbol": "x"}),
-    ]
-    for name in ("mse", "l1", "huber", "smooth_l1"):
-        b, w = fit["coef"][name]
-        traces.append(
-            go.Scatter(
-                x=line_x,
-                y=b + w * line_x,
-                mode="lines",
-                name=LOSS_LABELS[name] + (" 拟合（与 Huber 重合）" if name == "smooth_l1" else " 拟合"),
-                line={"color": LOSS_COLORS[name], "dash": "dot" if name == "smooth_l1" else "solid", "width": 2},
-            )
-        )
-    return traces
+    return _finish(fig, bars, name="δ（= SmoothL1 的 β）", active=start, legend_at=145, slider_at=65, notes=notes)
 
 
 def outlier_fit_figure(
     *,
-    outlier_values: tuple[float, ...] = tuple(float(v) for v in np.linspace(-10.0, 30.0, 21)),
+    outlier_values: tuple[float, ...] = _DEFAULT_OUTLIERS,
     active: float = 20.0,
     delta: float = 1.0,
 ) -> go.Figure:
     """用四种损失给带一个离群点的数据拟合直线，滑块移动离群点的 y（预先计算，见 {ref}`sec-losses`）。"""
-    values = tuple(float(v) for v in outlier_values)
+    notes = Notes()
+    delta = notes.clamp(delta, *DELTA_RANGE, label="δ", default=1.0)
+    values = tuple(dict.fromkeys(notes.clamp(v, -1e4, 1e4, label="离群点的 y", default=20.0) for v in outlier_values))
+    fig = _base_figure(curves=False, fit=True, height=760, top=180, bottom=290)
     if not values:
-        raise ValueError("outlier_values 不能为空。")
+        return draw_empty(fig, "没有给离群点的位置（outlier_values 为空），没有可拟合的数据。")
     fits = [robust_line_fit(outlier_y=v, delta=delta) for v in values]
+    clean = fits[0].clean_y
+    fig.update_yaxes(range=[min(min(values), float(clean.min())) - 1, max(max(values), float(clean.max())) + 1])
+    bars = [restyle_step(fig, f"{v:g}", _fit_updates(f), layout={"title.text": _wrapped(f.message)})
+            for v, f in zip(values, fits)]
     start = int(np.argmin([abs(v - active) for v in values]))
-    line_x = np.array([-0.5, 10.5])
-    fig = go.Figure(_fit_traces(fits[start], line_x))
-    y_lo = min(min(values), float(fits[0]["clean_y"].min())) - 1
-    y_hi = max(max(values), float(fits[0]["clean_y"].max())) + 1
-    fig.update_layout(
-        height=500,
-        title={"text": fits[start]["note"], "font": {"size": 13}, "y": 0.97, "yanchor": "top"},
-        legend={"orientation": "h", "x": 0.0, "y": 1.02, "yanchor": "bottom"},
-        margin={"t": 130},
-        xaxis_title="x",
-        yaxis={"title": "y", "range": [y_lo, y_hi]},
-    )
-    steps = []
-    for v, fit in zip(values, fits):
-        ys = [fit["y"][:-1], fit["y"][-1:]] + [
-            fit["coef"][n][0] + fit["coef"][n][1] * line_x for n in ("mse", "l1", "huber", "smooth_l1")
-        ]
-        steps.append(Step(label=f"{v:g}", method="update", args=[{"y": ys}, {"title.text": fit["note"]}]))
-    return stack_sliders(fig, [slider(name="离群点的 y", steps=steps, active=start)])
+    return _finish(fig, bars, name="离群点的 y", active=start, legend_at=145, slider_at=60, notes=notes)
+
+
+def _panel_update(figure: go.FigureWidget, values: dict[str, Any]) -> str:
+    c = loss_curves(delta=values["delta"])
+    fit = robust_line_fit(outlier_y=values["outlier_y"], delta=values["delta"])
+    for name, update in (_curve_updates(c) | _fit_updates(fit)).items():
+        figure.update_traces(update, selector={"name": name})
+    return c.message + "<br>" + fit.message
 
 
 def loss_panel(*, delta: float = 1.0, outlier_y: float = 20.0) -> LivePanel:
     """JupyterLab 实时面板：拖动 δ 与离群点的位置，损失曲线与拟合直线随之重算（见 {ref}`sec-losses`）。"""
-    fig = make_subplots(rows=1, cols=3, subplot_titles=("损失 ℓ(e)", "导数 dℓ/de", "拟合的直线"))
-    curves = loss_curves(delta=delta)
-    for i, trace in enumerate(_curve_traces(curves)):
-        fig.add_trace(trace, row=1, col=1 if i < len(LOSS_NAMES) else 2)
-    line_x = np.array([-0.5, 10.5])
-    for trace in _fit_traces(robust_line_fit(outlier_y=outlier_y, delta=delta), line_x):
-        trace.showlegend = False
-        fig.add_trace(trace, row=1, col=3)
+    fig = _base_figure(curves=True, fit=True, height=760, top=60, bottom=110)
     fig.update_yaxes(range=[-0.1, 6.5], row=1, col=1)
-    fig.update_yaxes(range=[-3.5, 3.5], row=1, col=2)
-    fig.update_layout(height=460, legend={"orientation": "h", "x": 0.0, "y": 1.12, "yanchor": "bottom"}, margin={"t": 90})
+    fig.update_layout(legend={"orientation": "h", "x": 0.0, "y": _below(fig, 50), "yanchor": "top"})
     controls = {
         "delta": widgets.FloatSlider(value=delta, min=0.0, max=3.0, step=0.05, description="δ"),
         "outlier_y": widgets.FloatSlider(value=outlier_y, min=-50.0, max=100.0, step=1.0, description="离群点 y"),
     }
-    n_curve = 2 * len(LOSS_NAMES)
+    return LivePanel(figure=fig, controls=controls, update=_panel_update)
 
-    def update(figure: go.FigureWidget, values: dict[str, Any]) -> str:
-        c = loss_curves(delta=values["delta"])
-        for i, (key, name) in enumerate((k, n) for k in ("loss", "grad") for n in LOSS_NAMES):
-            figure.data[i].y = c[key][name]
-        fit = robust_line_fit(outlier_y=values["outlier_y"], delta=values["delta"])
-        for j, trace in enumerate(_fit_traces(fit, line_x)):
-            figure.data[n_curve + j].y = trace.y
-        return c["note"] + "<br>" + fit["note"]
 
-    return LivePanel(figure=fig, controls=controls, update=update)
+LOSS_EXPLORER = Explorer(
+    name="losses",
+    chapter="sec-losses",
+    compute=loss_curves,
+    figure=loss_figure,
+    panel=loss_panel,
+    compute_kwargs={"delta": 0.5},
+    figure_kwargs={"deltas": (0.0, 0.5, 2.0), "num": 41},
+    extremes=({"deltas": ()}, {"deltas": (-1.0, 1e9)}, {"error_range": 0.0}),
+)
+
+OUTLIER_EXPLORER = Explorer(
+    name="outlier_fit",
+    chapter="sec-losses",
+    compute=robust_line_fit,
+    figure=outlier_fit_figure,
+    panel=loss_panel,
+    compute_kwargs={"outlier_y": 20.0},
+    figure_kwargs={"outlier_values": (0.0, 10.0, 30.0)},
+    extremes=({"outlier_values": ()}, {"outlier_values": (float("nan"), 1e12), "delta": -5.0}),
+)
