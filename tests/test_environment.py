@@ -75,3 +75,21 @@ def test_other_libraries_only_warn_under_the_ci_setting():
 def test_setup_leaves_readers_alone_without_the_setting():
     out = _run_in_kernel_like_process(flag=False)
     assert out.returncode == 0, out.stderr
+
+
+def test_numpy_scalars_display_as_plain_numbers_for_glue():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from dlbook.environment import plain_numpy_scalars
+
+    shell = InteractiveShell.instance()
+    try:
+        before = shell.display_formatter.format(np.float64(0.5))[0]["text/plain"]
+        assert plain_numpy_scalars()
+        text = [shell.display_formatter.format(v)[0]["text/plain"]
+                for v in (np.float64(0.5), np.float32(0.25), np.int64(3), np.bool_(True))]
+    finally:
+        InteractiveShell.clear_instance()
+    assert before == "np.float64(0.5)"  # NumPy 2 的默认写法，myst-nb 无法按格式排版
+    assert text == ["0.5", "0.25", "3", "True"]
+    assert not plain_numpy_scalars()  # 不在 IPython 中时什么也不做

@@ -31,9 +31,33 @@ def strict_text_encoding() -> None:
         warnings.filterwarnings("error", category=EncodingWarning, module=r"(dlbook(\.|$)|__main__$)")
 
 
+def plain_numpy_scalars() -> bool:
+    """让 IPython 把 NumPy 标量显示成普通的数（``0.5`` 而不是 ``np.float64(0.5)``）（见 {ref}`sec-intro`）。
+
+    NumPy 2 的标量 repr 带着类型名；myst-nb 的 ``{glue:text}`name:.2f``` 要把 glue 的文本转回数字再排版，
+    遇到 ``np.float64(...)`` 就失败。不在 IPython 里运行时什么也不做，返回 False。
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython 是 Jupyter 的依赖，本书总会装上
+        return False
+    shell = get_ipython()
+    if shell is None:
+        return False
+    text = shell.display_formatter.formatters["text/plain"]
+    # 要按具体类型登记：NumPy 的每个标量类型都有自己的 __repr__，IPython 不会再去看父类 np.floating 的登记。
+    floats = (np.float16, np.float32, np.float64, np.longdouble)
+    ints = (np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64)
+    for kinds, convert in ((floats, float), (ints, int), ((np.bool_,), bool)):
+        for kind in kinds:
+            text.for_type(kind, lambda value, printer, _cycle, convert=convert: printer.text(repr(convert(value))))
+    return True
+
+
 def setup(seed: int = 0) -> None:
     """每章开头调用一次：设随机种子、matplotlib 中文字体和 plotly 输出方式（见 {ref}`sec-intro`）。"""
     seed_everything(seed)
     strict_text_encoding()
+    plain_numpy_scalars()
     use_cjk_font()
     use_book_renderer()
