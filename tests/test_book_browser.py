@@ -22,25 +22,18 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
+from tests.browser_checks import (
+    DESKTOP,
+    PHONE,
+    PHONE_FIGURES,
+    launch_chromium,
+    overlaps,
+    phone_problems,
+    skip_or_fail,
+)
+
 ROOT = Path(__file__).resolve().parents[1]
 SITE = Path(os.environ.get("DLBOOK_SITE", ROOT / "_build" / "html"))
-CHROMIUM = os.environ.get("DLBOOK_CHROMIUM", "/usr/bin/chromium")
-REQUIRED = os.environ.get("DLBOOK_REQUIRE_BROWSER") == "1"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def _skip_or_fail(reason: str):
-    if REQUIRED:
-        pytest.fail(f"浏览器测试不能跳过（DLBOOK_REQUIRE_BROWSER=1）：{reason}")
-    pytest.skip(reason)
 
 
 def _chapter_pages() -> list[str]:
@@ -63,7 +56,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def server():
     if not (SITE / "index.html").is_file():
-        _skip_or_fail(f"没有找到构建好的网站 {SITE}：先运行 jupyter-book build .")
+        skip_or_fail(f"没有找到构建好的网站 {SITE}：先运行 jupyter-book build .")
     handler = functools.partial(_QuietHandler, directory=str(SITE))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -74,21 +67,7 @@ def server():
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).is_file() and not shutil.which(CHROMIUM):
-        _skip_or_fail(f"没有找到 Chromium（{CHROMIUM}）：apt-get install chromium")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _skip_or_fail("没有安装 playwright：pip install playwright")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
-        yield b
-        b.close()
-
-
-DESKTOP = {"viewport": {"width": 1280, "height": 900}}
-# 常见手机的屏幕（CSS 像素），Chromium 的移动端模拟：触屏、移动端视口（meta viewport 生效）、2 倍像素密度。
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+    yield from launch_chromium()
 
 
 class PageVisit:
@@ -223,7 +202,7 @@ def _pages_with(pattern: re.Pattern) -> list[str]:
 @pytest.mark.parametrize("path", _pages_with(SLIDER_JSON))
 def test_every_slider_changes_the_plot(visit, path):
     if not (SITE / path).is_file():
-        _skip_or_fail(f"没有找到 {SITE / path}：先运行 jupyter-book build .")
+        skip_or_fail(f"没有找到 {SITE / path}：先运行 jupyter-book build .")
     v = visit(path)
     page = v.page
     page.wait_for_function(WAIT_PLOTS, timeout=30_000)
@@ -251,7 +230,7 @@ def test_every_slider_changes_the_plot(visit, path):
 def test_every_dropdown_changes_the_plot(visit, path):
     """每个下拉菜单：打开它、选另一个选项，画面随之改变。"""
     if not (SITE / path).is_file():
-        _skip_or_fail(f"没有找到 {SITE / path}：先运行 jupyter-book build .")
+        skip_or_fail(f"没有找到 {SITE / path}：先运行 jupyter-book build .")
     v = visit(path)
     page = v.page
     page.wait_for_function(WAIT_PLOTS, timeout=30_000)
@@ -302,7 +281,7 @@ def test_activation_slider_moves_the_curve(visit):
     """激活函数一章：拖动滑块后曲线（SVG 路径）确实改变。"""
     path = "book/networks/activations.html"
     if not (SITE / path).is_file():
-        _skip_or_fail(f"网站中没有 {path}")
+        skip_or_fail(f"网站中没有 {path}")
     v = visit(path)
     page = v.page
     page.wait_for_function(WAIT_PLOTS, timeout=30_000)
@@ -342,7 +321,7 @@ def test_chinese_search_finds_chapter(visit):
 def test_no_page_references_outside_assets():
     """静态检查：任何一页的 script/link/img/iframe 都不指向书以外的地址。"""
     if not (SITE / "index.html").is_file():
-        _skip_or_fail(f"没有找到构建好的网站 {SITE}")
+        skip_or_fail(f"没有找到构建好的网站 {SITE}")
     pattern = re.compile(r"<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)=\"(?:https?:)?//", re.I)
     bad = [str(p.relative_to(SITE)) for p in SITE.rglob("*.html") if pattern.search(p.read_text(encoding="utf-8"))]
     assert bad == [], f"这些页面引用了外部资源：{bad}"
@@ -351,7 +330,7 @@ def test_no_page_references_outside_assets():
 def test_no_line_breaks_between_chinese_characters():
     """静态检查：正文里两个汉字之间没有换行（浏览器会把它显示成多余的空格），见 dlbook.sphinx_cjk。"""
     if not (SITE / "index.html").is_file():
-        _skip_or_fail(f"没有找到构建好的网站 {SITE}")
+        skip_or_fail(f"没有找到构建好的网站 {SITE}")
     pattern = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]\n[\u4e00-\u9fff]")
     bad = {}
     for page in PAGES:
@@ -362,40 +341,6 @@ def test_no_line_breaks_between_chinese_characters():
             bad[page] = len(hits)
     assert bad == {}, f"这些页面的中文之间还有换行：{bad}"
 
-
-# 手机视口中每张图的检查：画出来了、不超出屏幕、标题不被截断，图例、菜单、滑块、标题、工具栏与注释的外框两两不重叠。
-PHONE_FIGURES = """() => {
-  const box = e => { const r = e.getBoundingClientRect(); return {l: r.left, t: r.top, r: r.right, b: r.bottom}; };
-  const visible = b => b.r - b.l > 0.5 && b.b - b.t > 0.5;
-  const out = [];
-  document.querySelectorAll('.plotly-graph-div').forEach((gd, i) => {
-    const parts = [];
-    const add = (kind, selector) => gd.querySelectorAll(selector).forEach((e, j) => {
-      const b = box(e);
-      if (visible(b)) parts.push({name: kind + (j ? j : ''), ...b});
-    });
-    add('标题', '.gtitle');
-    add('图例', 'g.legend');
-    add('菜单', 'g.updatemenu-container');
-    add('滑块', 'g.slider-container');
-    add('工具栏', '.modebar-container .modebar');
-    // 注释（子图标题、图上方的提示行……）：只和上面几类比，注释之间不比（例如坐标轴旁的标注可以挨得很近）。
-    gd.querySelectorAll('g.annotation-text-g').forEach(e => {
-      const b = box(e);
-      if (visible(b)) parts.push({name: '注释「' + e.textContent.slice(0, 10) + '」', ...b});
-    });
-    const title = gd.querySelector('.gtitle');
-    out.push({
-      index: i,
-      drawn: Boolean(gd._fullLayout && gd.querySelector('.main-svg')),
-      figure: box(gd),
-      title: title ? title.textContent : '',
-      parts: parts,
-    });
-  });
-  // 移动端模拟中，内容比屏幕宽时浏览器会缩小整页（innerWidth 随之变大），所以用布局视口的宽度 clientWidth。
-  return {width: document.documentElement.clientWidth, scroll: document.documentElement.scrollWidth, figures: out};
-}"""
 
 # 比屏幕还宽、使页面能横向滚动的元素（不算放在可横向滚动的容器里的，例如代码块，也不算固定定位的）。
 WIDE_ELEMENTS = """() => {
@@ -411,51 +356,16 @@ WIDE_ELEMENTS = """() => {
 }"""
 
 
-def _overlaps(parts: list[dict], tolerance: float = 1.0) -> list[str]:
-    """两两比较外框，返回重叠的对，例如 “图例 与 菜单”。"""
-    found = []
-    for k, a in enumerate(parts):
-        for b in parts[k + 1 :]:
-            if a["name"].startswith("注释") and b["name"].startswith("注释"):
-                continue
-            width = min(a["r"], b["r"]) - max(a["l"], b["l"])
-            height = min(a["b"], b["b"]) - max(a["t"], b["t"])
-            if width > tolerance and height > tolerance:
-                found.append(f"{a['name']} 与 {b['name']}")
-    return found
-
-
-def phone_problems(report: dict) -> list[str]:
-    """把 PHONE_FIGURES 的结果变成一条条中文问题描述；没有问题时返回空列表。"""
-    problems = []
-    width = report["width"]
-    if report["scroll"] > width + 1:
-        problems.append(f"页面可以横向滚动（内容宽 {report['scroll']} px，屏幕宽 {width} px）")
-    for fig in report["figures"]:
-        label = f"第 {fig['index']} 张图（{fig['title'][:20] or '无标题'}）"
-        if not fig["drawn"]:
-            problems.append(f"{label}没有画出来")
-            continue
-        box = fig["figure"]
-        if box["r"] - box["l"] < 1 or box["l"] < -1 or box["r"] > width + 1:
-            problems.append(f"{label}超出屏幕或宽度为零：{box['l']:.0f}–{box['r']:.0f} px")
-        for part in fig["parts"]:
-            if part["l"] < box["l"] - 1 or part["r"] > box["r"] + 1:
-                problems.append(f"{label}的{part['name']}超出图的左右边界（被截断）")
-        problems += [f"{label}：{pair} 重叠" for pair in _overlaps(fig["parts"])]
-    return problems
-
-
 def test_phone_problems_finds_overlaps_and_cut_titles():
     """检查函数本身：构造的外框中，重叠、截断与横向滚动都被报告，互不相交的外框不被误报。"""
     fig = {"index": 0, "title": "t", "drawn": True, "figure": {"l": 0, "t": 0, "r": 390, "b": 400}}
     apart = [{"name": "标题", "l": 10, "t": 5, "r": 380, "b": 25}, {"name": "图例", "l": 10, "t": 30, "r": 200, "b": 50}]
     assert phone_problems({"width": 390, "scroll": 390, "figures": [dict(fig, parts=apart)]}) == []
     notes = [{"name": "注释「a」", "l": 0, "t": 0, "r": 50, "b": 20}, {"name": "注释「b」", "l": 10, "t": 5, "r": 60, "b": 25}]
-    assert _overlaps(notes) == [], "注释之间不比较"
-    assert _overlaps(notes + [{"name": "菜单", "l": 40, "t": 10, "r": 90, "b": 30}]) == ["注释「a」 与 菜单", "注释「b」 与 菜单"]
+    assert overlaps(notes) == [], "注释之间不比较"
+    assert overlaps(notes + [{"name": "菜单", "l": 40, "t": 10, "r": 90, "b": 30}]) == ["注释「a」 与 菜单", "注释「b」 与 菜单"]
     touching = [{"name": "菜单", "l": 0, "t": 0, "r": 100, "b": 20}, {"name": "图例", "l": 100, "t": 0, "r": 200, "b": 20}]
-    assert _overlaps(touching) == []
+    assert overlaps(touching) == []
     crossing = apart + [{"name": "菜单", "l": 150, "t": 40, "r": 250, "b": 70}]
     problems = phone_problems({"width": 390, "scroll": 500, "figures": [dict(fig, parts=crossing)]})
     assert any("横向滚动" in p for p in problems)
@@ -478,7 +388,7 @@ def _save_phone_shots(page, stem: Path) -> None:
 def test_page_reads_on_a_phone(visit, path):
     """390 × 844 的手机视口：不横向滚动，每张图画出来、放得下，标题完整，图例、菜单、滑块、标题互不遮挡。"""
     if not (SITE / path).is_file():
-        _skip_or_fail(f"没有找到 {SITE / path}：先运行 jupyter-book build .")
+        skip_or_fail(f"没有找到 {SITE / path}：先运行 jupyter-book build .")
     v = visit(path, PHONE)
     page = v.page
     page.wait_for_function(WAIT_PLOTS, timeout=30_000)

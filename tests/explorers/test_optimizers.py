@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from dlbook.explorers._layout import TITLE_CHARS, wrap
+from dlbook.figure_layout import TITLE_CHARS, wrap
 from dlbook.explorers.optimizers import (
     FIGURE_STARTS,
     LABELS,

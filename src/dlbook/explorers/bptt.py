@@ -20,7 +20,7 @@ import numpy as np
 import plotly.graph_objects as go
 import torch
 
-from dlbook.explorers._layout import AXIS_PX, SLIDER_PX, TITLE_CHARS, apply_frame, frame, menu_y, sliders_below, wrap
+from dlbook.figure_layout import AXIS_PX, SLIDER_PX, TITLE_CHARS, apply_frame, frame, menu_y, sliders_below, wrap
 from dlbook.interactive import (
     Explorer,
     LivePanel,

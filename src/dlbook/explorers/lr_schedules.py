@@ -17,7 +17,7 @@ import ipywidgets as widgets
 import numpy as np
 import plotly.graph_objects as go
 
-from dlbook.explorers._layout import TITLE_CHARS, Frame, apply_frame, frame, menu_y, sliders_below, wrap
+from dlbook.figure_layout import TITLE_CHARS, Frame, apply_frame, frame, menu_y, sliders_below, wrap
 from dlbook.interactive import (
     Explorer,
     LivePanel,

@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 from sklearn.datasets import make_circles, make_moons
 
 from dlbook.activations import ACTIVATIONS, activation_values, get_activation
-from dlbook.explorers._layout import TITLE_CHARS, Frame, apply_frame, frame, menu_y, sliders_below, wrap
+from dlbook.figure_layout import TITLE_CHARS, Frame, apply_frame, frame, menu_y, sliders_below, wrap
 from dlbook.interactive import (
     Explorer,
     LivePanel,

@@ -1,11 +1,14 @@
-"""几个交互图共用的窄屏排版：从上到下按像素排好工具栏、标题、菜单、说明行、绘图区、滑块与图例（见 {ref}`sec-regularization`）。
+"""全书 plotly 图共用的排版：从上到下按像素排好工具栏、标题、菜单、说明行、绘图区、滑块与图例（见 {ref}`sec-activations`）。
 
 plotly 的位置用“纸面坐标”（绘图区的高度为 1）表示。图的总高度固定（宽度随容器伸缩），
 所以绘图区的像素高度可以算出来，各部分就能按像素上下排开，在 390 px 的手机与 970 px 的桌面上都互不遮挡：
 
 - 顶部：plotly 工具栏占一行，标题（可以两行）在它下面，再下面是可选的一行菜单按钮，最后是说明行；
-- 底部：横轴标题之下是滑块（用 :func:`dlbook.interactive.place_sliders` 排），图例横排放在最下面，
-  窄屏上它向下换行，不会压到任何东西。
+- 底部：横轴标题之下是滑块（:func:`sliders_below`），图例横排放在最下面，窄屏上它向下换行，不会压到任何东西。
+
+用法：``layout = frame(plot=..., menu=..., sliders=...)`` 算出各部分的像素，:func:`apply_frame` 写进图，
+再用 :func:`sliders_below` 排滑块、:func:`menu_y` 放菜单、:func:`wrap` 折行标题与说明行。
+全书的交互图都用这一套排版；``tests/explorers/test_phone_layout.py`` 在 390 px 宽的浏览器里检查它们互不重叠。
 """
 
 from __future__ import annotations
@@ -17,14 +20,14 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from dlbook.interactive import MESSAGE, place_sliders
+from dlbook.interactive import MESSAGE
 
 TOOLBAR_PX = 40  # plotly 工具栏的高度：标题放在它下面
 TITLE_LINE_PX = 22
 MENU_PX = 36
 MESSAGE_LINE_PX = 17
 AXIS_PX = 52  # 横轴刻度与横轴标题
-SLIDER_PX = 82  # 一个滑块（说明文字、滑轨与刻度）
+SLIDER_PX = 96  # 一个滑块（说明文字、滑轨、刻度与刻度标签约 88 px，再留 8 px 空隙；浏览器里量得）
 LEGEND_ROW_PX = 24
 #: 手机上一行大约能放下的汉字数（标题 15 px 字从图的左边起、说明 12 px 字从绘图区左边起，图宽约 358 px）
 TITLE_CHARS = 22
@@ -112,10 +115,11 @@ def apply_frame(fig: go.Figure, layout: Frame, *, title: str, legend: bool = Tru
 
 
 def sliders_below(layout: Frame, sliders: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """用 :func:`~dlbook.interactive.place_sliders` 把滑块一个接一个排在横轴标题下面。"""
-    spaced = place_sliders(sliders, spacing=SLIDER_PX / layout.plot)
-    shift = layout.below(AXIS_PX - 30) - spaced[0]["y"]  # 滑块自带 30 px 的上内边距
-    return [{**s, "y": s["y"] + shift} for s in spaced]
+    """把滑块（:func:`dlbook.interactive.slider` 的结果）一个接一个排在横轴标题下面，每个占 ``SLIDER_PX`` 像素。"""
+    if len(sliders) > layout.sliders:
+        raise ValueError(f"排版只给 {layout.sliders} 个滑块留了位置，却要放 {len(sliders)} 个：frame(sliders=...) 写少了。")
+    return [{**s, "pad": {"t": 0, "b": 0}, "yanchor": "top", "y": layout.below(AXIS_PX + SLIDER_PX * i)}
+            for i, s in enumerate(sliders)]
 
 
 def menu_y(layout: Frame) -> float:

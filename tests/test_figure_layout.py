@@ -1,9 +1,9 @@
-"""dlbook.explorers._layout 的测试：断行不超宽、像素排版的各部分不重叠。"""
+"""dlbook.figure_layout 的测试：断行不超宽、像素排版的各部分不重叠。"""
 
 import plotly.graph_objects as go
 import pytest
 
-from dlbook.explorers._layout import (
+from dlbook.figure_layout import (
     AXIS_PX,
     SLIDER_PX,
     TOOLBAR_PX,
