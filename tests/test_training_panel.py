@@ -14,7 +14,6 @@ from dlbook.training_panel import (
     TrainingRecord,
     parse_hidden_sizes,
     training_curves_figure,
-    wrap_title,
 )
 
 
@@ -197,15 +196,6 @@ def test_long_messages_wrap_and_the_figure_title_stays_short(digits):
     static = training_curves_figure(record, title=f"构建本书时的一次运行：{record.status}")
     assert "<br>" in static.layout.title.text
     assert static.layout.width is None
-
-
-def test_wrap_title():
-    assert wrap_title("短标题") == "短标题"
-    text = "完成：2 个 epoch，用时 12.3 秒，测试准确率 95.12%。这是一句很长的说明，需要折成好几行才放得下。"
-    wrapped = wrap_title(text, width=20)
-    assert wrapped.replace("<br>", "") == text
-    assert all(len(line) <= 20 for line in wrapped.split("<br>"))
-    assert wrapped.count("<br>") >= 2
 
 
 def test_control_changes_are_checked_without_training(digits):

@@ -25,13 +25,18 @@ from dlbook.interactive import MESSAGE
 TOOLBAR_PX = 40  # plotly 工具栏的高度：标题放在它下面
 TITLE_LINE_PX = 22
 MENU_PX = 36
-MESSAGE_LINE_PX = 17
+MESSAGE_LINE_PX = 18  # 12 px 的说明文字一行（浏览器里量得：单行注释框约 20 px，之后每行约 16 px）
 AXIS_PX = 52  # 横轴刻度与横轴标题
 SLIDER_PX = 96  # 一个滑块（说明文字、滑轨、刻度与刻度标签约 88 px，再留 8 px 空隙；浏览器里量得）
 LEGEND_ROW_PX = 24
-#: 手机上一行大约能放下的汉字数（标题 15 px 字从图的左边起、说明 12 px 字从绘图区左边起，图宽约 358 px）
+#: 手机上一行大约能放下的汉字数（标题 15 px 字从图的左边起、说明 12 px 字从绘图区左边起，图宽约 358 px；
+#: 西文字符按半个汉字估计，实际略宽，所以说明行留了余量）
 TITLE_CHARS = 22
-MESSAGE_CHARS = 26
+MESSAGE_CHARS = 24
+
+
+#: 不放在行首的标点：它们跟在上一行末尾（即使稍稍超出一点）
+CLOSING = "，。、；：！？）」』】》,.;:!?)]}%"
 
 
 def _width(char: str) -> float:
@@ -53,7 +58,7 @@ def wrap(text: str, width: float = MESSAGE_CHARS) -> str:
     for paragraph in text.split("<br>"):
         line, size = "", 0.0
         for char in paragraph:
-            if size + _width(char) > width and line:
+            if size + _width(char) > width and line and char not in CLOSING:
                 cut = _break_at(line)
                 lines.append(line[:cut].rstrip())
                 line = line[cut:].lstrip()

@@ -25,6 +25,7 @@ from traitlets import TraitError
 from dlbook.activations import ACTIVATIONS
 from dlbook.data import TensorBatches, images_to_tensor, load_digits_dataset
 from dlbook.device import best_device, describe_device
+from dlbook.figure_layout import TITLE_CHARS, apply_frame, frame, wrap
 from dlbook.interactive import LivePanel
 from dlbook.models import mlp
 from dlbook.optim import OPTIMIZERS, make_optimizer
@@ -32,6 +33,8 @@ from dlbook.train import History, TrainState, evaluate, fit
 
 BATCH_SIZES = (1, 8, 16, 32, 64, 100, 128, 256, 512, 1024)
 LOSS_TRACE, ACCURACY_TRACE = "训练损失", "测试准确率"
+#: 训练曲线图绘图区的高度（像素）；总高度随标题行数增加
+CURVES_PLOT_PX = 250
 
 
 @dataclass
@@ -69,32 +72,23 @@ def parse_hidden_sizes(text: str) -> tuple[int, ...]:
     return sizes
 
 
-def wrap_title(text: str, *, width: int = 26) -> str:
-    """把长标题折成几行（用 ``<br>``），优先在中文标点后折行，手机宽度上也不会被截掉（见 {ref}`sec-mnist`）。"""
-    lines, line = [], ""
-    for char in text:
-        line += char
-        if len(line) >= width or (char in "，。；：" and len(line) >= width * 0.6):
-            lines.append(line)
-            line = ""
-    if line:
-        lines.append(line)
-    return "<br>".join(lines)
-
-
 def training_curves_figure(record: TrainingRecord, *, title: str | None = None) -> go.Figure:
-    """把一次训练的记录画成两幅并排的曲线：训练损失与测试准确率（见 {ref}`sec-mnist`）。"""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("训练损失（最近一段的平均）", "测试准确率"))
+    """把一次训练的记录画成两幅并排的曲线：训练损失与测试准确率（见 {ref}`sec-mnist`）。
+
+    长标题按手机的宽度折行，上边距随行数加高（:mod:`dlbook.figure_layout`），不会压到两幅子图的小标题。
+    """
+    text = wrap(title if title is not None else record.status, TITLE_CHARS)
+    # 说明行的位置留给两幅子图的小标题
+    layout = frame(plot=CURVES_PLOT_PX, title_lines=text.count("<br>") + 1, message_lines=1, legend_rows=0)
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("训练损失（近期平均）", "测试准确率"), horizontal_spacing=0.16)
+    fig.update_annotations(font_size=13)
     fig.add_trace(go.Scatter(x=record.epoch, y=record.loss, mode="lines+markers", name=LOSS_TRACE), row=1, col=1)
     fig.add_trace(
         go.Scatter(x=record.epoch, y=record.accuracy, mode="lines+markers", name=ACCURACY_TRACE), row=1, col=2
     )
     fig.update_xaxes(title_text="epoch")
     fig.update_yaxes(range=[0, 1], tickformat=".0%", row=1, col=2)
-    text = wrap_title(title if title is not None else record.status)
-    fig.update_layout(title=text, height=360 + 20 * text.count("<br>"), showlegend=False,
-                      margin={"t": 80 + 20 * text.count("<br>")})
-    return fig
+    return apply_frame(fig, layout, title=text, legend=False)
 
 
 def _controls(*, lr, batch_size, epochs, hidden, optimizer, activation) -> dict[str, widgets.ValueWidget]:
@@ -366,5 +360,4 @@ __all__ = [
     "TrainingRecord",
     "parse_hidden_sizes",
     "training_curves_figure",
-    "wrap_title",
 ]

@@ -22,6 +22,7 @@ import torch
 from plotly.subplots import make_subplots
 
 from dlbook.activations import activation_layer, get_activation
+from dlbook.figure_layout import MENU_PX, TOOLBAR_PX, Frame, apply_frame, frame, menu_y, sliders_below, wrap
 from dlbook.interactive import (
     Explorer,
     LivePanel,
@@ -32,7 +33,6 @@ from dlbook.interactive import (
     clear_empty,
     draw_empty,
     dropdown,
-    place_sliders,
     restyle_step,
     rounded,
     set_message,
@@ -303,7 +303,7 @@ def _trace_names(prefix: str = "") -> tuple[str, ...]:
     return (prefix or "激活标准差", *(f"{prefix}：{p}" if prefix else p for p in parts))
 
 
-def _base_figure(*, height: int, top: int, bottom: int) -> go.Figure:
+def _base_figure() -> go.Figure:
     """静态图与实时面板共用的底图：三行两列的子图，子图标题按名字（``title:…``）可以改。"""
     fig = make_subplots(rows=3, cols=2, subplot_titles=_TITLES, vertical_spacing=0.12, horizontal_spacing=0.14)
     for annotation, name in zip(fig.layout.annotations, _TITLE_NAMES):
@@ -315,7 +315,7 @@ def _base_figure(*, height: int, top: int, bottom: int) -> go.Figure:
                          row=row, col=col)
     fig.update_yaxes(title_text="比例", row=2, col=1)
     fig.update_yaxes(title_text="比例", row=3, col=1)
-    fig.update_layout(height=height, margin={"t": top, "b": bottom, "l": 55, "r": 15}, bargap=0.05)
+    fig.update_layout(bargap=0.05)
     return fig
 
 
@@ -370,24 +370,24 @@ def _lines(message: str) -> str:
     return re.sub(r"(?<=[：。])\s*(?=.)", "<br>", message)
 
 
-#: 静态图的像素布局：高度、上边距（下拉菜单、说明、截断提示）与下边距（滑块、图例）
-_HEIGHT, _TOP, _BOTTOM = 1120, 200, 240
+#: 静态图绘图区的高度（像素）；上边距里菜单下面的说明区有几行（方案说明约 5 行、截断提示与子图标题约 3 行）
+_PLOT_PX, _NOTE_LINES = 680, 8
 
 
-def _paper_y(fig: go.Figure, pixels_from_plot_top: float) -> float:
-    """绘图区顶端之上（正）或之下（负）若干像素处的纸面纵坐标。"""
-    plot = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
-    return 1.0 + pixels_from_plot_top / plot
+def _figure_frame() -> Frame:
+    """静态图的排版（:mod:`dlbook.figure_layout`）：上面是菜单与说明区，下面是宽度滑块与图例。"""
+    return frame(plot=_PLOT_PX, title_lines=0, menu=True, message_lines=_NOTE_LINES, sliders=1, legend_rows=3)
 
 
-def _add_scheme_annotations(fig: go.Figure, schemes: tuple[str, ...]) -> None:
+def _add_scheme_annotations(fig: go.Figure, layout: Frame, schemes: tuple[str, ...]) -> None:
     """每个方案自己的三个直方图标题与一段说明（由下拉菜单切换可见性，由滑块换文字）。"""
     slots = {a.name: a for a in fig.layout.annotations}
     for name in schemes:
         for k in (1, 2, 3):
             fig.add_annotation(slots[f"title:hist{k}"].to_plotly_json() | {"name": f"{name}:hist{k}", "text": ""})
         fig.add_annotation(
-            name=f"{name}:note", text="", x=0.0, y=_paper_y(fig, _TOP - 74), xref="paper", yref="paper",
+            name=f"{name}:note", text="", x=0.0, y=layout.above(layout.top - TOOLBAR_PX - MENU_PX - 2),
+            xref="paper", yref="paper",
             xanchor="left", yanchor="top", align="left", showarrow=False, font={"size": 12, "color": "#555"},
         )
     for k in (1, 2, 3):
@@ -404,7 +404,7 @@ def _width_step(fig: go.Figure, w: int, results: dict[str, SignalStats], *, acti
             texts[annotation_key(fig, f"{name}:hist{k}", "text")] = title
         note = r.message or "数值正常：没有 inf/nan，也没有全部变成 0。"
         header = f"{get_activation(activation).label} 网络，{depth} 层 × {w} 个神经元<br>直方图：{INIT_SCHEMES[name]}"
-        texts[annotation_key(fig, f"{name}:note", "text")] = f"{header}<br>{_lines(note)}"
+        texts[annotation_key(fig, f"{name}:note", "text")] = f"{header}<br>{wrap(_lines(note))}"
     return restyle_step(fig, str(w), updates, layout=texts)
 
 
@@ -431,13 +431,10 @@ def _figure_widths(width: int, widths: tuple[int, ...] | None, notes: Notes) -> 
     return values
 
 
-def _figure_layout(fig: go.Figure, menu: list, bars: list, chosen: int, chosen_w: int) -> None:
-    plot = fig.layout.height - _TOP - _BOTTOM
+def _figure_layout(fig: go.Figure, layout: Frame, menu: list, bars: list, chosen: int, chosen_w: int) -> None:
     fig.update_layout(
-        updatemenus=[dropdown(steps=menu, active=chosen, x=0.0, y=_paper_y(fig, _TOP - 36), name="初始化方案")],
-        sliders=place_sliders([slider(name="每层宽度", steps=bars, active=chosen_w) | {"pad": {"t": 0, "b": 0}}],
-                              top=-70 / plot),
-        legend={"orientation": "h", "x": 0.0, "y": -150 / plot, "yanchor": "top"},
+        updatemenus=[dropdown(steps=menu, active=chosen, x=0.0, y=menu_y(layout), name="初始化方案")],
+        sliders=sliders_below(layout, [slider(name="每层宽度", steps=bars, active=chosen_w)]),
     )
 
 
@@ -466,15 +463,16 @@ def initialization_figure(
     depth = notes.clamp_int(depth, 1, _MAX_FIGURE_DEPTH, label="深度")
     width = notes.clamp_int(width, 1, MAX_WIDTH, label="宽度")
     values = _figure_widths(width, widths, notes)
-    fig = _base_figure(height=_HEIGHT, top=_TOP, bottom=_BOTTOM)
+    fig, layout = _base_figure(), _figure_frame()
+    apply_frame(fig, layout, title="")
     if not schemes:
-        return draw_empty(set_message(fig, "<br>".join(notes.items)), "没有选择任何初始化方案（schemes 为空）。")
+        return draw_empty(set_message(fig, wrap(str(notes)), y=layout.above(28)), "没有选择任何初始化方案（schemes 为空）。")
     active = schemes[0] if active is None else active
     if active not in schemes:
         raise ValueError(f"active={active!r} 不在 schemes 里。")
     for name in schemes:
         _add_group(fig, _trace_names(INIT_SCHEMES[name]), color=_COLORS[name], group=name, legend=True)
-    _add_scheme_annotations(fig, schemes)
+    _add_scheme_annotations(fig, layout, schemes)
     bars = []
     for w in values:
         results = {name: signal_propagation(init=name, activation=activation, depth=depth, width=w, batch=batch,
@@ -484,8 +482,8 @@ def initialization_figure(
     chosen, chosen_w = schemes.index(active), values.index(width)
     apply_step(fig, bars[chosen_w])  # 初始状态与选中的那个宽度、那个方案一致
     apply_step(fig, menu[chosen])
-    _figure_layout(fig, menu, bars, chosen, chosen_w)
-    return set_message(fig, "<br>".join(notes.items), y=_paper_y(fig, 28))
+    _figure_layout(fig, layout, menu, bars, chosen, chosen_w)
+    return set_message(fig, wrap(str(notes)), y=layout.above(28))
 
 
 def _panel_update(figure: go.FigureWidget, values: dict[str, Any], *, batch: int, seed: int) -> str:
@@ -516,9 +514,8 @@ def initialization_panel(
 ) -> LivePanel:
     """JupyterLab 实时面板：选初始化与激活函数、拖动深度与宽度，重新计算逐层统计（见 {ref}`sec-initialization`）。"""
     _check_names(init, activation)
-    fig = _base_figure(height=900, top=90, bottom=60)
-    fig.update_layout(showlegend=False, title={"font": {"size": 14}, "x": 0.0, "xanchor": "left",
-                                               "y": 1 - 34 / 900, "yanchor": "top"})
+    fig = apply_frame(_base_figure(), frame(plot=720, title_lines=2, message_lines=0, legend_rows=0), title="",
+                      legend=False)
     _add_group(fig, _trace_names(), color="#1f77b4")
     fig.update_traces(line_color="#2ca02c", marker_color="#2ca02c", selector={"name": "激活标准差"})
     fig.update_traces(line_color="#9467bd", marker_color="#9467bd", selector={"name": "梯度标准差"})

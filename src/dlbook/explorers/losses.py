@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
@@ -18,6 +17,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from dlbook.figure_layout import TITLE_CHARS, apply_frame, frame, sliders_below, wrap
 from dlbook.interactive import (
     Explorer,
     LivePanel,
@@ -25,7 +25,6 @@ from dlbook.interactive import (
     Result,
     apply_step,
     draw_empty,
-    place_sliders,
     restyle_step,
     rounded,
     set_message,
@@ -220,11 +219,6 @@ def _fit_name(name: str) -> str:
     return LOSS_LABELS[name] + (" 拟合（与 Huber 重合）" if name == "smooth_l1" else " 拟合")
 
 
-def _wrapped(message: str) -> str:
-    """说明按“：”“；”“，”“。”分行，窄屏上也不会被截掉。"""
-    return re.sub(r"(?<=[：；，。])\s*(?=[^）)])", "<br>", message)
-
-
 def _add_curve_traces(fig: go.Figure, *, row: int) -> None:
     """四种损失的值（左）与导数（右），名字是“显示名”与“显示名 的导数”。"""
     for col in (1, 2):
@@ -254,7 +248,7 @@ def _add_fit_traces(fig: go.Figure, *, row: int, legend: bool) -> None:
     fig.update_xaxes(title_text="x", row=row, col=1)
 
 
-def _base_figure(*, curves: bool, fit: bool, height: int, top: int, bottom: int) -> go.Figure:
+def _base_figure(*, curves: bool, fit: bool) -> go.Figure:
     """静态图与实时面板共用的底图：损失曲线一行（两幅），拟合直线一行（一幅），按需要取其一或都要。"""
     if curves and fit:
         fig = make_subplots(rows=2, cols=2, specs=[[{}, {}], [{"colspan": 2}, None]], vertical_spacing=0.16,
@@ -268,33 +262,30 @@ def _base_figure(*, curves: bool, fit: bool, height: int, top: int, bottom: int)
     if fit:
         _add_fit_traces(fig, row=2 if curves else 1, legend=not curves)
         fig.update_yaxes(title_text="y", row=2 if curves else 1, col=1)
-    fig.update_layout(
-        height=height, margin={"t": top, "b": bottom, "l": 55, "r": 15},
-        title={"text": "", "font": {"size": 13}, "x": 0.0, "xanchor": "left", "y": 1 - 46 / height, "yanchor": "top"},
-    )
     return fig
 
 
-def _below(fig: go.Figure, pixels: float) -> float:
-    """绘图区底边之下若干像素处的纸面纵坐标。"""
-    return -pixels / (fig.layout.height - fig.layout.margin.t - fig.layout.margin.b)
+#: 静态图绘图区的高度（像素）：损失曲线图与拟合直线图
+_CURVES_PX, _FIT_PX = 280, 290
 
 
-def _finish(fig: go.Figure, bars: list, *, name: str, active: int, legend_at: float, slider_at: float,
+def _finish(fig: go.Figure, bars: list, titles: list[str], *, name: str, active: int, plot: int,
             notes: Notes) -> go.Figure:
-    """滑块与图例放在绘图区下方（图例在最下面：窄屏上换成几行时向下长，碰不到滑块），截断说明写进说明行。"""
+    """按像素排版（:mod:`dlbook.figure_layout`）：标题按最长的一步留行，上边距里再留子图标题与截断说明的行；
+    滑块在横轴标题下面，图例在最下面。"""
+    message = wrap(str(notes))
+    lines = message.count("<br>") + 1 if message else 0
+    layout = frame(plot=plot, title_lines=max(t.count("<br>") + 1 for t in titles), message_lines=1 + lines,
+                   sliders=1, legend_rows=3)
     apply_step(fig, bars[active])
-    fig.update_layout(
-        legend={"orientation": "h", "x": 0.0, "y": _below(fig, legend_at), "yanchor": "top"},
-        sliders=place_sliders([slider(name=name, steps=bars, active=active) | {"pad": {"t": 0, "b": 0}}],
-                              top=_below(fig, slider_at)),
-    )
-    text = "<br>".join(_wrapped(note) for note in notes.items)
-    if text:  # 说明有几行，上边距与图高就各加几行，绘图区（以及上面按它算好的图例、滑块位置）不变
-        extra = 17 * (text.count("<br>") + 1)
-        height = fig.layout.height + extra
-        fig.update_layout(height=height, margin_t=fig.layout.margin.t + extra, title_y=1 - 46 / height)
-    return set_message(fig, text, y=1.0 + 24 / (fig.layout.height - fig.layout.margin.t - fig.layout.margin.b))
+    apply_frame(fig, layout, title=titles[active])
+    fig.update_layout(sliders=sliders_below(layout, [slider(name=name, steps=bars, active=active)]))
+    return set_message(fig, message, y=layout.above(24))
+
+
+def _empty(fig: go.Figure, *, plot: int, text: str) -> go.Figure:
+    """没有可画的东西：照常排版，画空状态。"""
+    return draw_empty(apply_frame(fig, frame(plot=plot, title_lines=1, message_lines=1, legend_rows=3), title=""), text)
 
 
 def _curve_updates(c: LossCurves) -> dict[str, dict[str, list]]:
@@ -324,16 +315,16 @@ def loss_figure(
     notes = Notes()
     error_range = notes.clamp(error_range, 0.1, 100.0, label="误差范围", default=3.0)
     deltas = tuple(dict.fromkeys(notes.clamp(d, *DELTA_RANGE, label="δ", default=1.0) for d in deltas))
-    fig = _base_figure(curves=True, fit=False, height=660, top=150, bottom=230)
+    fig = _base_figure(curves=True, fit=False)
     if not deltas:
-        return draw_empty(fig, "没有给 δ 的取值（deltas 为空），没有可画的曲线。")
+        return _empty(fig, plot=_CURVES_PX, text="没有给 δ 的取值（deltas 为空），没有可画的曲线。")
     fig.update_yaxes(range=[-0.1, min(error_range**2, 2 * error_range) + 0.5], row=1, col=1)
-    bars = []
-    for d in deltas:
-        c = loss_curves(delta=d, error_min=-error_range, error_max=error_range, num=num)
-        bars.append(restyle_step(fig, f"{d:g}", _curve_updates(c), layout={"title.text": _wrapped(c.message)}))
+    curves = [loss_curves(delta=d, error_min=-error_range, error_max=error_range, num=num) for d in deltas]
+    titles = [wrap(c.message, TITLE_CHARS) for c in curves]
+    bars = [restyle_step(fig, f"{d:g}", _curve_updates(c), layout={"title.text": t})
+            for d, c, t in zip(deltas, curves, titles)]
     start = int(np.argmin([abs(d - active) for d in deltas]))
-    return _finish(fig, bars, name="δ（= SmoothL1 的 β）", active=start, legend_at=145, slider_at=65, notes=notes)
+    return _finish(fig, bars, titles, name="δ（= SmoothL1 的 β）", active=start, plot=_CURVES_PX, notes=notes)
 
 
 def outlier_fit_figure(
@@ -346,16 +337,17 @@ def outlier_fit_figure(
     notes = Notes()
     delta = notes.clamp(delta, *DELTA_RANGE, label="δ", default=1.0)
     values = tuple(dict.fromkeys(notes.clamp(v, -1e4, 1e4, label="离群点的 y", default=20.0) for v in outlier_values))
-    fig = _base_figure(curves=False, fit=True, height=760, top=180, bottom=290)
+    fig = _base_figure(curves=False, fit=True)
     if not values:
-        return draw_empty(fig, "没有给离群点的位置（outlier_values 为空），没有可拟合的数据。")
+        return _empty(fig, plot=_FIT_PX, text="没有给离群点的位置（outlier_values 为空），没有可拟合的数据。")
     fits = [robust_line_fit(outlier_y=v, delta=delta) for v in values]
     clean = fits[0].clean_y
     fig.update_yaxes(range=[min(min(values), float(clean.min())) - 1, max(max(values), float(clean.max())) + 1])
-    bars = [restyle_step(fig, f"{v:g}", _fit_updates(f), layout={"title.text": _wrapped(f.message)})
-            for v, f in zip(values, fits)]
+    titles = [wrap(f.message, TITLE_CHARS) for f in fits]
+    bars = [restyle_step(fig, f"{v:g}", _fit_updates(f), layout={"title.text": t})
+            for v, f, t in zip(values, fits, titles)]
     start = int(np.argmin([abs(v - active) for v in values]))
-    return _finish(fig, bars, name="离群点的 y", active=start, legend_at=145, slider_at=60, notes=notes)
+    return _finish(fig, bars, titles, name="离群点的 y", active=start, plot=_FIT_PX, notes=notes)
 
 
 def _panel_update(figure: go.FigureWidget, values: dict[str, Any]) -> str:
@@ -368,9 +360,9 @@ def _panel_update(figure: go.FigureWidget, values: dict[str, Any]) -> str:
 
 def loss_panel(*, delta: float = 1.0, outlier_y: float = 20.0) -> LivePanel:
     """JupyterLab 实时面板：拖动 δ 与离群点的位置，损失曲线与拟合直线随之重算（见 {ref}`sec-losses`）。"""
-    fig = _base_figure(curves=True, fit=True, height=760, top=60, bottom=110)
+    fig = _base_figure(curves=True, fit=True)
     fig.update_yaxes(range=[-0.1, 6.5], row=1, col=1)
-    fig.update_layout(legend={"orientation": "h", "x": 0.0, "y": _below(fig, 50), "yanchor": "top"})
+    apply_frame(fig, frame(plot=590, title_lines=0, message_lines=1, legend_rows=3), title="")
     controls = {
         "delta": widgets.FloatSlider(value=delta, min=0.0, max=3.0, step=0.05, description="δ"),
         "outlier_y": widgets.FloatSlider(value=outlier_y, min=-50.0, max=100.0, step=1.0, description="离群点 y"),
