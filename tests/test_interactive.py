@@ -2,7 +2,7 @@ import ipywidgets as widgets
 import plotly.graph_objects as go
 import pytest
 
-from dlbook.interactive import LivePanel, Step, dropdown, slider, stack_sliders
+from dlbook.interactive import LivePanel, Step, dropdown, slider
 
 
 def _steps(n=3):
@@ -27,16 +27,6 @@ def test_empty_controls_are_rejected_in_chinese():
         slider(name="x", steps=[])
     with pytest.raises(ValueError, match="至少"):
         dropdown(steps=[])
-
-
-def test_stack_sliders_places_them_below_each_other():
-    fig = go.Figure(go.Scatter(y=[0, 0]))
-    stack_sliders(fig, [slider(name="a", steps=_steps()), slider(name="b", steps=_steps())])
-    ys = [s.y for s in fig.layout.sliders]
-    assert ys[0] > ys[1]
-    assert fig.layout.margin.b >= 200
-    # 图的 JSON 中确实带有这些步，静态 HTML 才能拖动
-    assert len(fig.to_dict()["layout"]["sliders"][1]["steps"]) == 3
 
 
 def test_dropdown_buttons():
@@ -101,10 +91,3 @@ def test_annotation_key_and_apply_step_address_by_name():
     assert fig.layout.annotations[0].text == "新"
     with pytest.raises(ValueError, match="没有名为"):
         annotation_key(fig, "nope", "text")
-
-
-def test_place_sliders_starts_at_the_given_height():
-    from dlbook.interactive import place_sliders
-
-    placed = place_sliders([{"name": "a"}, {"name": "b"}], spacing=0.2, top=-0.3)
-    assert [s["y"] for s in placed] == [-0.3, pytest.approx(-0.5)]

@@ -29,6 +29,8 @@ MESSAGE_LINE_PX = 18  # 12 px 的说明文字一行（浏览器里量得：单�
 AXIS_PX = 52  # 横轴刻度与横轴标题
 SLIDER_PX = 96  # 一个滑块（说明文字、滑轨、刻度与刻度标签约 88 px，再留 8 px 空隙；浏览器里量得）
 LEGEND_ROW_PX = 24
+#: 子图的小标题（plotly 的 subplot_titles，紧贴绘图区上沿，约 22 px 高）在说明行的位置上要占的行数
+SUBPLOT_TITLE_LINES = 2
 #: 手机上一行大约能放下的汉字数（标题 15 px 字从图的左边起、说明 12 px 字从绘图区左边起，图宽约 358 px；
 #: 西文字符按半个汉字估计，实际略宽，所以说明行留了余量）
 TITLE_CHARS = 22

@@ -205,24 +205,6 @@ def dropdown(
     }
 
 
-def place_sliders(
-    sliders: Sequence[Mapping[str, Any]], *, spacing: float = 0.16, top: float = -0.12
-) -> list[dict[str, Any]]:
-    """把多个滑块从上到下排在绘图区下方（第一个在纸面纵坐标 ``top``），返回放好位置的滑块（纯函数，不需要图）。"""
-    return [{**s, "y": top - i * spacing} for i, s in enumerate(sliders)]
-
-
-def slider_margin(count: int) -> int:
-    """``count`` 个滑块需要的下边距（像素）。"""
-    return 90 + 70 * count
-
-
-def stack_sliders(fig: go.Figure, sliders: Sequence[Mapping[str, Any]], *, spacing: float = 0.16) -> go.Figure:
-    """把多个滑块依次排在图的下方，并留出足够的下边距（见 {ref}`sec-activations`）。"""
-    fig.update_layout(sliders=place_sliders(sliders, spacing=spacing), margin={"b": slider_margin(len(sliders))})
-    return fig
-
-
 def _annotation_position(fig: go.Figure, name: str) -> int | None:
     for i, a in enumerate(fig.layout.annotations):
         if a.name == name:

@@ -25,7 +25,7 @@ from traitlets import TraitError
 from dlbook.activations import ACTIVATIONS
 from dlbook.data import TensorBatches, images_to_tensor, load_digits_dataset
 from dlbook.device import best_device, describe_device
-from dlbook.figure_layout import TITLE_CHARS, apply_frame, frame, wrap
+from dlbook.figure_layout import SUBPLOT_TITLE_LINES, TITLE_CHARS, apply_frame, frame, wrap
 from dlbook.interactive import LivePanel
 from dlbook.models import mlp
 from dlbook.optim import OPTIMIZERS, make_optimizer
@@ -78,8 +78,8 @@ def training_curves_figure(record: TrainingRecord, *, title: str | None = None) 
     长标题按手机的宽度折行，上边距随行数加高（:mod:`dlbook.figure_layout`），不会压到两幅子图的小标题。
     """
     text = wrap(title if title is not None else record.status, TITLE_CHARS)
-    # 说明行的位置留给两幅子图的小标题
-    layout = frame(plot=CURVES_PLOT_PX, title_lines=text.count("<br>") + 1, message_lines=1, legend_rows=0)
+    layout = frame(plot=CURVES_PLOT_PX, title_lines=text.count("<br>") + 1, message_lines=SUBPLOT_TITLE_LINES,
+                   legend_rows=0)
     fig = make_subplots(rows=1, cols=2, subplot_titles=("训练损失（近期平均）", "测试准确率"), horizontal_spacing=0.16)
     fig.update_annotations(font_size=13)
     fig.add_trace(go.Scatter(x=record.epoch, y=record.loss, mode="lines+markers", name=LOSS_TRACE), row=1, col=1)

@@ -186,7 +186,7 @@ def test_figure_layout_has_no_fixed_width_and_menu_apart_from_legend():
     assert fig.layout.width is None
     menu, legend = fig.layout.updatemenus[0], fig.layout.legend
     assert menu.y > 1.0 and legend.y < 0 and legend.yanchor == "top"  # 菜单在图上方，图例在图下方
-    assert all(s.y < legend.y for s in fig.layout.sliders)
+    assert all(legend.y < s.y < 0 for s in fig.layout.sliders)  # 图例在最下面，换行时向下长，碰不到滑块
 
 
 def test_panel_builds_and_reacts_to_controls():

@@ -59,9 +59,17 @@ def _explorer_figure(name: str) -> Callable[[], go.Figure]:
     return build
 
 
-#: 要检查的图：每个登记过的交互图（用它的 figure_kwargs），再加上章节直接调用的其他图函数
+def _initialization_all_schemes() -> go.Figure:
+    """章节里的初始化图画全部五种方案（图例最长）；这里用小网络，排版相同。"""
+    from dlbook.explorers.initialization import initialization_figure
+
+    return initialization_figure(activation="tanh", depth=4, width=16, widths=(8, 16), batch=32, active="normal-1")
+
+
+#: 要检查的图：每个登记过的交互图（用它的 figure_kwargs），再加上章节直接调用的其他图函数与参数
 FIGURES: dict[str, Callable[[], go.Figure]] = {
     **{f"explorer-{name}": _explorer_figure(name) for name in EXPLORERS},
+    "initialization-all-schemes": _initialization_all_schemes,
     "training-curves": _training_curves,
 }
 
@@ -87,8 +95,15 @@ def site(tmp_path_factory) -> Path:
 
 
 def _check(page) -> list[str]:
+    """与整书测试相同的检查，再加一条：每个部分都在图的上下边界之内（例如图例换成几行后没有伸出图的底边）。"""
     page.wait_for_timeout(400)  # 让 dlbook-phone.js 折行标题、调整宽度
-    return phone_problems(page.evaluate(PHONE_FIGURES))
+    report = page.evaluate(PHONE_FIGURES)
+    problems = phone_problems(report)
+    for fig in report["figures"]:
+        box = fig["figure"]
+        problems += [f"第 {fig['index']} 张图的{part['name']}伸出了图的上下边界（看不全）" for part in fig["parts"]
+                     if part["t"] < box["t"] - 1 or part["b"] > box["b"] + 1]
+    return problems
 
 
 @pytest.mark.parametrize("name", list(FIGURES))

@@ -20,6 +20,16 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dlbook.activations import activation_values, get_activation
+from dlbook.figure_layout import (
+    SUBPLOT_TITLE_LINES,
+    TITLE_CHARS,
+    Frame,
+    apply_frame,
+    frame,
+    menu_y,
+    sliders_below,
+    wrap,
+)
 from dlbook.interactive import (
     Explorer,
     LivePanel,
@@ -28,7 +38,6 @@ from dlbook.interactive import (
     clear_empty,
     draw_empty,
     dropdown,
-    place_sliders,
     relayout_step,
     restyle_step,
     rounded,
@@ -127,32 +136,28 @@ def activation_curves(
 
 # ---------------------------------------------------------------- 画图
 
-#: 图的高度与上边距（像素）：上边距里从上到下是标题、下拉菜单与说明行
-_HEIGHT, _TOP = 840, 150
-#: 静态图：绘图区下方依次是图例（窄屏时最多三行）与三个滑块，位置按像素算好再换成纸面坐标
-_BOTTOM, _LEGEND_GAP, _SLIDERS_AT, _SLIDER_GAP = 370, 40, 130, 78
+#: 绘图区的高度（像素）；其余部分（标题、菜单、说明行、滑块、图例）由 :mod:`dlbook.figure_layout` 按像素排开
+_PLOT_PX = 320
 
 
 def _title(name: str) -> str:
     label = "五种激活函数" if name == ALL else curve_label(name)
-    return f"{label}：左 f(x)，右 f′(x)"
+    return wrap(f"{label}：左 f(x)，右 f′(x)", TITLE_CHARS)
 
 
-def _base_figure(*, bottom: int) -> go.Figure:
-    """静态图与实时面板共用的底图：左右两幅子图（函数与导数），标题与说明行留在上边距里。"""
+def _base_figure() -> go.Figure:
+    """静态图与实时面板共用的底图：左右两幅子图（函数与导数）。"""
     fig = make_subplots(rows=1, cols=2, subplot_titles=("函数 f(x)", "导数 f′(x)"), horizontal_spacing=0.12)
     fig.update_xaxes(zeroline=True)
-    height = _HEIGHT - _BOTTOM + bottom
-    # 标题放在工具栏那一行的下面（窄屏上工具栏不会盖住标题）
-    fig.update_layout(
-        height=height, hovermode="x", margin={"t": _TOP, "b": bottom, "l": 50, "r": 20},
-        title={"text": "", "font": {"size": 15}, "x": 0.0, "xanchor": "left", "y": 1 - 34 / height, "yanchor": "top"},
-    )
+    fig.update_layout(hovermode="x")
     return fig
 
 
-def _plot_height(fig: go.Figure) -> float:
-    return fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
+def _frame(*, message: str, menu: bool, sliders: int, legend_rows: int) -> Frame:
+    """按像素排版：上边距里是标题、菜单、截断说明与两幅子图的小标题；下边距里是滑块与图例。"""
+    lines = message.count("<br>") + 1 if message else 0
+    return frame(plot=_PLOT_PX, title_lines=max(_title(n).count("<br>") + 1 for n in (ALL, *CURVE_NAMES)),
+                 menu=menu, message_lines=SUBPLOT_TITLE_LINES + lines, sliders=sliders, legend_rows=legend_rows)
 
 
 def _add_curves(fig: go.Figure, curves: dict[str, ActivationCurves], active: str) -> None:
@@ -197,7 +202,8 @@ def _with_value(defaults: Sequence[float], value: float) -> tuple[list[float], i
     return values, values.index(value)
 
 
-def _sliders(fig: go.Figure, *, extent: float, half_width: float, slope: float, temperature: float, points: int) -> list:
+def _sliders(fig: go.Figure, layout: Frame, *, extent: float, half_width: float, slope: float, temperature: float,
+             points: int) -> list:
     span = {"x_min": -extent, "x_max": extent, "points": points}
     slopes, slope_at = _with_value(FIGURE_SLOPES, slope)
     temps, temp_at = _with_value(FIGURE_TEMPERATURES, temperature)
@@ -208,9 +214,7 @@ def _sliders(fig: go.Figure, *, extent: float, half_width: float, slope: float, 
         slider(name="softmax 温度 T", steps=_parameter_steps(fig, SOFTMAX, "temperature", temps, **span), active=temp_at),
         slider(name="横轴范围", steps=ranges, active=width_at),
     ]
-    height = _plot_height(fig)
-    return place_sliders([{**b, "pad": {"t": 0, "b": 0}} for b in bars], spacing=_SLIDER_GAP / height,
-                         top=-_SLIDERS_AT / height)
+    return sliders_below(layout, bars)
 
 
 def activation_figure(
@@ -237,23 +241,22 @@ def activation_figure(
     temperature = notes.clamp(temperature, *TEMPERATURE_RANGE, label="温度", default=1.0)
     points = notes.clamp_int(points, MIN_POINTS, 401, label="采样点数", default=201)
 
-    fig = _base_figure(bottom=_BOTTOM)
+    fig = _base_figure()
+    message = wrap(str(notes))
+    layout = _frame(message=message, menu=True, sliders=3, legend_rows=len(CURVE_NAMES))  # 窄屏上图例一项一行
     span = {"x_min": -extent, "x_max": extent, "points": points, "slope": slope, "temperature": temperature}
     _add_curves(fig, {name: activation_curves(name, **span) for name in CURVE_NAMES}, active)
     menu = _menu_steps(fig)
-    sliders = _sliders(fig, extent=extent, half_width=half_width, slope=slope, temperature=temperature, points=points)
+    sliders = _sliders(fig, layout, extent=extent, half_width=half_width, slope=slope, temperature=temperature,
+                       points=points)
     fig.update_xaxes(range=[-half_width, half_width])
     if active == ALL:
         fig.update_layout(yaxis_range=_OVERVIEW_RANGES["yaxis.range"], yaxis2_range=_OVERVIEW_RANGES["yaxis2.range"])
     menu_active = 0 if active == ALL else 1 + CURVE_NAMES.index(active)
-    top = (_TOP - 64) / _plot_height(fig)  # 下拉菜单在标题下面一行
-    fig.update_layout(
-        title_text=_title(active), sliders=sliders,
-        updatemenus=[dropdown(steps=menu, active=menu_active, x=0.0, y=1.0 + top)],
-        legend={"orientation": "h", "x": 0.0, "y": -_LEGEND_GAP / _plot_height(fig), "yanchor": "top"},
-    )
+    apply_frame(fig, layout, title=_title(active))
+    fig.update_layout(sliders=sliders, updatemenus=[dropdown(steps=menu, active=menu_active, x=0.0, y=menu_y(layout))])
     # 说明行在下拉菜单下面、子图标题上面
-    return set_message(fig, "<br>".join(notes.items), y=1.0 + 30 / _plot_height(fig))
+    return set_message(fig, message, y=layout.above(24))
 
 
 def _panel_update(figure: go.FigureWidget, values: dict[str, Any], points: int) -> str:
@@ -290,8 +293,8 @@ def activation_panel(
 ) -> LivePanel:
     """激活函数的实时面板：下拉菜单选函数，滑块调横轴两端、斜率与温度，每次都重新计算（见 {ref}`sec-activations`）。"""
     curve_label(name)
-    fig = _base_figure(bottom=60)
-    fig.update_layout(showlegend=False, margin={"t": 90})
+    fig = _base_figure()
+    apply_frame(fig, _frame(message="", menu=False, sliders=0, legend_rows=0), title="", legend=False)
     for col, label in ((1, "f(x)"), (2, "f′(x)")):
         fig.add_trace(go.Scatter(x=[], y=[], mode="lines", name=label,
                                  line={"color": _PANEL_COLORS[col - 1], "width": 2.5}), row=1, col=col)

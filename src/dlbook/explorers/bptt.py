@@ -20,7 +20,7 @@ import numpy as np
 import plotly.graph_objects as go
 import torch
 
-from dlbook.figure_layout import AXIS_PX, SLIDER_PX, TITLE_CHARS, apply_frame, frame, menu_y, sliders_below, wrap
+from dlbook.figure_layout import TITLE_CHARS, apply_frame, frame, menu_y, sliders_below, wrap
 from dlbook.interactive import (
     Explorer,
     LivePanel,
@@ -168,7 +168,6 @@ def _base_figure(lengths: tuple[int, ...], title: str, *, sliders: int, menu: bo
                 hovertemplate="t=%{x}<br>‖∂L/∂h_t‖=%{y:.3g}<extra></extra>",
             ))
     apply_frame(fig, layout, title=title)
-    fig.update_layout(legend_y=layout.below(AXIS_PX + SLIDER_PX * sliders + 24))  # 最后一个滑块的刻度下面再留一行
     fig.update_layout(xaxis_title="时间步 t（损失在最后一步）", yaxis_title="‖∂L/∂h_t‖",
                       yaxis={"type": "log", "exponentformat": "power"})
     return fig, layout

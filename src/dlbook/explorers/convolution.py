@@ -18,6 +18,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from dlbook.figure_layout import SUBPLOT_TITLE_LINES, Frame, apply_frame, frame, menu_y, sliders_below, wrap
 from dlbook.interactive import (
     Explorer,
     LivePanel,
@@ -30,7 +31,6 @@ from dlbook.interactive import (
     restyle_step,
     set_message,
     slider,
-    stack_sliders,
     visibility_step,
 )
 
@@ -250,9 +250,19 @@ def _base_figure(suffixes: Sequence[str]) -> go.Figure:
                       row=1, col=2)
     for axis in ("yaxis", "yaxis2"):
         fig.layout[axis].update(autorange="reversed", scaleanchor=axis.replace("yaxis", "x"), constrain="domain")
-    fig.update_layout(height=640, margin={"t": 170, "l": 30, "r": 20},
-                      title={"y": 0.965, "yanchor": "top", "x": 0.02, "font": {"size": 13}}, plot_bgcolor="white")
+    fig.update_layout(plot_bgcolor="white")
     return fig
+
+
+#: 绘图区的高度（像素）：两幅方形的热图并排，手机上每幅约 130 px 宽
+_PLOT_PX = 260
+
+
+def _frame(*, title_lines: int, message: str, menu: bool, sliders: int) -> Frame:
+    """按像素排版（:mod:`dlbook.figure_layout`）：上边距里是标题、菜单、截断说明与两幅子图的小标题，没有图例。"""
+    lines = message.count("<br>") + 1 if message else 0
+    return frame(plot=_PLOT_PX, title_lines=title_lines, menu=menu, message_lines=SUBPLOT_TITLE_LINES + lines,
+                 sliders=sliders, legend_rows=0)
 
 
 def _trace_data(r: ConvolutionResult, k: int) -> dict[str, dict]:
@@ -317,7 +327,10 @@ def convolution_figure(
     if not combos:
         notes.add(f"边长 {size} 的输入在所给的补零下都放不下 {kernel_size}×{kernel_size} 的卷积核。")
         draw_empty(fig, f"卷积核 {kernel_size}×{kernel_size} 比补零后的输入还大：没有输出。<br>请加大补零或输入边长。")
-        return set_message(fig, "<br>".join(notes.items), y=1.1)
+        message = wrap(str(notes))
+        layout = _frame(title_lines=1, message=message, menu=False, sliders=0)
+        apply_frame(fig, layout, title="", legend=False)
+        return set_message(fig, message, y=layout.above(24))
     if dropped:
         notes.add(f"有 {dropped} 个（步幅, 补零）组合放不下卷积核，已从滑块中去掉。")
 
@@ -337,10 +350,13 @@ def convolution_figure(
     active = 0
     fig.update_traces(visible=False)
     fig.update_traces(visible=True, selector=lambda t: t.name.endswith(suffixes[active]))
-    fig.update_layout(title_text=slider_steps[active].args[1]["title.text"],
-                      updatemenus=[dropdown(steps=menu_steps, x=0.0, y=1.39, name="数字 · 卷积核")])
-    stack_sliders(fig, [slider(name="步幅 s · 补零 p", steps=slider_steps, active=active)])
-    return set_message(fig, "<br>".join(notes.items), y=1.1)
+    titles = [step.args[1]["title.text"] for step in slider_steps]
+    message = wrap(str(notes))
+    layout = _frame(title_lines=max(t.count("<br>") + 1 for t in titles), message=message, menu=True, sliders=1)
+    apply_frame(fig, layout, title=titles[active], legend=False)
+    fig.update_layout(updatemenus=[dropdown(steps=menu_steps, x=0.0, y=menu_y(layout), name="数字 · 卷积核")],
+                      sliders=sliders_below(layout, [slider(name="步幅 s · 补零 p", steps=slider_steps, active=active)]))
+    return set_message(fig, message, y=layout.above(24))
 
 
 def convolution_panel(
@@ -365,6 +381,7 @@ def convolution_panel(
         "size": widgets.IntSlider(value=size, min=1, max=28, description="边长 n"),
     }
     fig = _base_figure([""])
+    apply_frame(fig, _frame(title_lines=3, message="", menu=False, sliders=0), title="", legend=False)
 
     def update(figure: go.FigureWidget, values: dict) -> str:
         r = convolve(**values, kernel_size=kernel_size, kernels=kernels)

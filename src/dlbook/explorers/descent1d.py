@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -18,6 +17,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from dlbook.figure_layout import SUBPLOT_TITLE_LINES, TITLE_CHARS, Frame, apply_frame, frame, sliders_below, wrap
 from dlbook.interactive import (
     Explorer,
     LivePanel,
@@ -29,7 +29,6 @@ from dlbook.interactive import (
     rounded,
     set_message,
     slider,
-    stack_sliders,
 )
 
 
@@ -152,9 +151,15 @@ def _curve(spec: Function1D, num: int = 200) -> tuple[np.ndarray, np.ndarray]:
     return w, spec.value(w)
 
 
-def _wrapped(message: str) -> str:
-    """标题按“：”“，”“。”分行，窄屏上也不会被截掉。"""
-    return re.sub(r"(?<=[：，。])\s*(?=[^）)])", "<br>", message)
+#: 绘图区的高度（像素）：静态图与实时面板
+_PLOT_PX, _PANEL_PLOT_PX = 290, 300
+
+
+def _frame(*, title_lines: int, message: str, sliders: int, plot: int = _PLOT_PX) -> Frame:
+    """按像素排版（:mod:`dlbook.figure_layout`）：上边距里是标题、截断说明与两幅子图的小标题，没有图例。"""
+    lines = message.count("<br>") + 1 if message else 0
+    return frame(plot=plot, title_lines=title_lines, message_lines=SUBPLOT_TITLE_LINES + lines, sliders=sliders,
+                 legend_rows=0)
 
 
 def _base_figure(spec: Function1D) -> go.Figure:
@@ -170,10 +175,6 @@ def _base_figure(spec: Function1D) -> go.Figure:
     fig.update_xaxes(title_text="w", range=list(spec.w_range), row=1, col=1)
     fig.update_yaxes(title_text="L(w)", range=[value.min() - pad, value.max() + pad], row=1, col=1)
     fig.update_xaxes(title_text="迭代次数", row=1, col=2)
-    fig.update_layout(
-        title={"text": "", "font": {"size": 13}, "x": 0.0, "xanchor": "left", "y": 1 - 46 / 600, "yanchor": "top"},
-        height=600, showlegend=False, margin={"t": 150, "l": 55, "r": 15},
-    )
     return fig
 
 
@@ -181,7 +182,7 @@ def _path_step(fig: go.Figure, label: str, path: DescentPath):
     n = list(range(len(path.w)))
     loss = rounded(path.loss)
     updates = {"w 的路径": {"x": rounded(path.w), "y": loss}, "损失": {"x": n, "y": loss}}
-    return restyle_step(fig, label, updates, layout={"title.text": _wrapped(path.message)})
+    return restyle_step(fig, label, updates, layout={"title.text": wrap(path.message, TITLE_CHARS)})
 
 
 def descent1d_figure(
@@ -200,19 +201,20 @@ def descent1d_figure(
     steps = notes.clamp_int(steps, 0, MAX_STEPS, label="步数", default=20)
     given = spec.lrs if lrs is None else lrs
     lrs = list(dict.fromkeys(notes.clamp(lr, *LR_RANGE, label="学习率", default=0.1) for lr in given))  # 去掉重复的
+    message = wrap(str(notes))
     if not lrs:
-        return draw_empty(_with_message(fig, notes), "没有给学习率（lrs 为空），没有可画的路径。")
+        layout = _frame(title_lines=1, message=message, sliders=0)
+        apply_frame(fig, layout, title="", legend=False)
+        return draw_empty(set_message(fig, message, y=layout.above(24)), "没有给学习率（lrs 为空），没有可画的路径。")
     paths = [descent_path(function, lr=lr, start=start, steps=steps) for lr in lrs]
     active = len(lrs) // 2 if active is None else min(max(int(active), 0), len(lrs) - 1)
     ui_steps = [_path_step(fig, f"{path.lr:g}", path) for path in paths]
     apply_step(fig, ui_steps[active])
-    return _with_message(stack_sliders(fig, [slider(name="学习率 η", steps=ui_steps, active=active)]), notes)
-
-
-def _with_message(fig: go.Figure, notes: Notes) -> go.Figure:
-    """截断说明写在标题下面、子图标题上面（按像素留好了位置）。"""
-    plot = fig.layout.height - fig.layout.margin.t - (fig.layout.margin.b or 80)
-    return set_message(fig, "<br>".join(notes.items), y=1.0 + 24 / plot)
+    titles = [step.args[1]["title.text"] for step in ui_steps]
+    layout = _frame(title_lines=max(t.count("<br>") + 1 for t in titles), message=message, sliders=1)
+    apply_frame(fig, layout, title=titles[active], legend=False)
+    fig.update_layout(sliders=sliders_below(layout, [slider(name="学习率 η", steps=ui_steps, active=active)]))
+    return set_message(fig, message, y=layout.above(24))
 
 
 def _panel_update(figure: go.FigureWidget, values: dict) -> str:
@@ -228,7 +230,7 @@ def _panel_update(figure: go.FigureWidget, values: dict) -> str:
     figure.layout.xaxis.range = [lo, hi]
     figure.layout.yaxis.range = [value.min() - pad, top + pad]
     figure.update_annotations(text=spec.label, selector={"name": "title:path"})
-    figure.layout.title.text = _wrapped(path.message)
+    figure.layout.title.text = wrap(path.message, TITLE_CHARS)
     return path.message
 
 
@@ -247,7 +249,7 @@ def descent1d_panel(
         "steps": widgets.IntSlider(value=steps, min=0, max=100, description="步数"),
     }
     fig = _base_figure(spec)
-    fig.update_layout(height=460, margin={"t": 110}, title_y=1 - 46 / 460)
+    apply_frame(fig, _frame(title_lines=3, message="", sliders=0, plot=_PANEL_PLOT_PX), title="", legend=False)
     return LivePanel(figure=fig, controls=controls, update=_panel_update)
 
 

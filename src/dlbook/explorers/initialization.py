@@ -374,9 +374,10 @@ def _lines(message: str) -> str:
 _PLOT_PX, _NOTE_LINES = 680, 8
 
 
-def _figure_frame() -> Frame:
-    """静态图的排版（:mod:`dlbook.figure_layout`）：上面是菜单与说明区，下面是宽度滑块与图例。"""
-    return frame(plot=_PLOT_PX, title_lines=0, menu=True, message_lines=_NOTE_LINES, sliders=1, legend_rows=3)
+def _figure_frame(*, schemes: int) -> Frame:
+    """静态图的排版（:mod:`dlbook.figure_layout`）：上面是菜单与说明区，下面是宽度滑块与图例（窄屏上一个方案一行）。"""
+    return frame(plot=_PLOT_PX, title_lines=0, menu=True, message_lines=_NOTE_LINES, sliders=1,
+                 legend_rows=max(1, schemes))
 
 
 def _add_scheme_annotations(fig: go.Figure, layout: Frame, schemes: tuple[str, ...]) -> None:
@@ -463,7 +464,7 @@ def initialization_figure(
     depth = notes.clamp_int(depth, 1, _MAX_FIGURE_DEPTH, label="深度")
     width = notes.clamp_int(width, 1, MAX_WIDTH, label="宽度")
     values = _figure_widths(width, widths, notes)
-    fig, layout = _base_figure(), _figure_frame()
+    fig, layout = _base_figure(), _figure_frame(schemes=len(schemes))
     apply_frame(fig, layout, title="")
     if not schemes:
         return draw_empty(set_message(fig, wrap(str(notes)), y=layout.above(28)), "没有选择任何初始化方案（schemes 为空）。")

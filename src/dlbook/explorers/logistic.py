@@ -19,6 +19,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from dlbook.figure_layout import TITLE_CHARS, apply_frame, frame, sliders_below, wrap
 from dlbook.interactive import (
     Explorer,
     LivePanel,
@@ -27,7 +28,6 @@ from dlbook.interactive import (
     restyle_step,
     set_message,
     slider,
-    stack_sliders,
 )
 
 #: 两类数据的中心（类别 0、类别 1）与每类的点数
@@ -40,8 +40,8 @@ STEPS_RANGE = (0, 2000)
 LR_RANGE = (1e-4, 100.0)
 SPREAD_RANGE = (0.1, 4.0)
 GRID_RANGE = (5, 81)
-#: 说明行的位置（纸面坐标，在图例上方、标题下方）
-MESSAGE_Y = 1.13
+#: 绘图区的高度（像素），上面是概率面、下面是损失曲线
+_PLOT_PX = 420
 #: 静态图滑块预先计算的步数（不超过总步数的那些，再加上总步数本身）
 CHECKPOINTS = (0, 1, 2, 3, 5, 8, 12, 20, 35, 60, 100, 150, 200, 300, 500, 1000, 2000)
 
@@ -178,18 +178,8 @@ def _rounded(values: np.ndarray, digits: int = 3) -> list:
     return np.round(np.asarray(values, dtype=float), digits).tolist()
 
 
-def _wrap(text: str, width: int = 30, max_lines: int = 4) -> str:
-    """把说明行按句子分行、长句每 ``width`` 个字符再折一行（手机上也能读全），最多 ``max_lines`` 行。"""
-    sentences = [t.strip() for t in text.replace("。", "。\n").split("\n") if t.strip()]
-    lines = [t[i : i + width] for t in sentences for i in range(0, len(t), width)]
-    if len(lines) > max_lines:
-        lines = lines[:max_lines]
-        lines[-1] = lines[-1][:-1] + "…"
-    return "<br>".join(lines)
-
-
 def _title(result: LogisticResult, step: int) -> str:
-    return f"第 {step} 步：损失 {result.losses[step]:.3f}，准确率 {result.accuracy[step]:.0%}"
+    return wrap(f"第 {step} 步：损失 {result.losses[step]:.3f}，准确率 {result.accuracy[step]:.0%}", TITLE_CHARS)
 
 
 def _frame(result: LogisticResult, step: int, xs: np.ndarray, ys: np.ndarray) -> dict[str, Any]:
@@ -235,11 +225,6 @@ def _base_figure(result: LogisticResult, xs: np.ndarray, ys: np.ndarray) -> go.F
     fig.update_yaxes(range=[ys[0], ys[-1]], title_text="特征 x2", row=1, col=1)
     fig.update_xaxes(title_text="梯度下降的步数", row=2, col=1)
     fig.update_yaxes(title_text="平均 BCE", row=2, col=1)
-    fig.update_layout(
-        height=700, margin={"t": 150, "l": 60, "r": 20},
-        title={"text": "", "y": 0.985, "yanchor": "top", "font": {"size": 15}},
-        legend={"orientation": "h", "x": 0.0, "y": 1.0, "yanchor": "bottom"},
-    )
     return fig
 
 
@@ -272,10 +257,15 @@ def logistic_figure(
     marks = sorted({s for s in CHECKPOINTS if s <= result.steps} | {result.steps})
     frames = [_frame(result, s, xs, ys) for s in marks]
     _draw(fig, frames[-1])
-    if len(frames) >= 2:
-        stack_sliders(fig, [slider(name="训练步数", steps=[_step_of(fig, f) for f in frames], active=len(frames) - 1)])
-    set_message(fig, _wrap(" ".join(t for t in (str(notes), result.message) if t)), y=MESSAGE_Y)
-    return fig
+    message = wrap(" ".join(t for t in (str(notes), result.message) if t))
+    sliders = 1 if len(frames) >= 2 else 0
+    layout = frame(plot=_PLOT_PX, title_lines=max(f["title"].count("<br>") + 1 for f in frames),
+                   message_lines=message.count("<br>") + 1 if message else 0, sliders=sliders, legend_rows=2)
+    apply_frame(fig, layout, title=frames[-1]["title"])
+    if sliders:
+        fig.update_layout(sliders=sliders_below(layout, [
+            slider(name="训练步数", steps=[_step_of(fig, f) for f in frames], active=len(frames) - 1)]))
+    return set_message(fig, message, y=layout.above(4))
 
 
 def logistic_panel(*, steps: int = 200, lr: float = 0.5, spread: float = 0.8, grid_points: int = 41) -> LivePanel:
@@ -285,6 +275,7 @@ def logistic_panel(*, steps: int = 200, lr: float = 0.5, spread: float = 0.8, gr
     first = logistic_training(steps=steps, lr=lr, spread=spread)
     xs, ys = _grid(first.points, grid_points)
     fig = _base_figure(first, xs, ys)
+    apply_frame(fig, frame(plot=_PLOT_PX, title_lines=1, message_lines=0, legend_rows=2), title="")
     style = {"description_width": "initial"}
     controls = {
         "steps": widgets.IntSlider(value=first.steps, min=0, max=1000, step=10, description="训练步数", style=style),

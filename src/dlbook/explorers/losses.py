@@ -17,7 +17,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dlbook.figure_layout import TITLE_CHARS, apply_frame, frame, sliders_below, wrap
+from dlbook.figure_layout import SUBPLOT_TITLE_LINES, TITLE_CHARS, apply_frame, frame, sliders_below, wrap
 from dlbook.interactive import (
     Explorer,
     LivePanel,
@@ -275,8 +275,8 @@ def _finish(fig: go.Figure, bars: list, titles: list[str], *, name: str, active:
     滑块在横轴标题下面，图例在最下面。"""
     message = wrap(str(notes))
     lines = message.count("<br>") + 1 if message else 0
-    layout = frame(plot=plot, title_lines=max(t.count("<br>") + 1 for t in titles), message_lines=1 + lines,
-                   sliders=1, legend_rows=3)
+    layout = frame(plot=plot, title_lines=max(t.count("<br>") + 1 for t in titles),
+                   message_lines=SUBPLOT_TITLE_LINES + lines, sliders=1, legend_rows=3)
     apply_step(fig, bars[active])
     apply_frame(fig, layout, title=titles[active])
     fig.update_layout(sliders=sliders_below(layout, [slider(name=name, steps=bars, active=active)]))
@@ -285,7 +285,8 @@ def _finish(fig: go.Figure, bars: list, titles: list[str], *, name: str, active:
 
 def _empty(fig: go.Figure, *, plot: int, text: str) -> go.Figure:
     """没有可画的东西：照常排版，画空状态。"""
-    return draw_empty(apply_frame(fig, frame(plot=plot, title_lines=1, message_lines=1, legend_rows=3), title=""), text)
+    layout = frame(plot=plot, title_lines=1, message_lines=SUBPLOT_TITLE_LINES, legend_rows=3)
+    return draw_empty(apply_frame(fig, layout, title=""), text)
 
 
 def _curve_updates(c: LossCurves) -> dict[str, dict[str, list]]:
@@ -362,7 +363,7 @@ def loss_panel(*, delta: float = 1.0, outlier_y: float = 20.0) -> LivePanel:
     """JupyterLab 实时面板：拖动 δ 与离群点的位置，损失曲线与拟合直线随之重算（见 {ref}`sec-losses`）。"""
     fig = _base_figure(curves=True, fit=True)
     fig.update_yaxes(range=[-0.1, 6.5], row=1, col=1)
-    apply_frame(fig, frame(plot=590, title_lines=0, message_lines=1, legend_rows=3), title="")
+    apply_frame(fig, frame(plot=590, title_lines=0, message_lines=SUBPLOT_TITLE_LINES, legend_rows=3), title="")
     controls = {
         "delta": widgets.FloatSlider(value=delta, min=0.0, max=3.0, step=0.05, description="δ"),
         "outlier_y": widgets.FloatSlider(value=outlier_y, min=-50.0, max=100.0, step=1.0, description="离群点 y"),
