@@ -126,13 +126,6 @@ KNOWN_FAILURES: dict[tuple[str, str], str] = {
     ("test_every_dropdown_changes_the_plot", "book/networks/initialization.html"): "浏览器里切换菜单后画面未变，待查",
     ("test_every_dropdown_changes_the_plot", "book/training/optimizers.html"): "浏览器里切换菜单后画面未变，待查",
     ("test_every_dropdown_changes_the_plot", "book/applications/cnn.html"): "卷积图的组合菜单在浏览器里切换后画面未变，待查",
-    ("test_page_reads_on_a_phone", "book/networks/neurons.html"): "手机宽度下图中元素重叠",
-    ("test_page_reads_on_a_phone", "book/networks/initialization.html"): "手机宽度下图中元素重叠",
-    ("test_page_reads_on_a_phone", "book/training/losses.html"): "手机宽度下图中元素重叠",
-    ("test_page_reads_on_a_phone", "book/training/optimizers.html"): "手机宽度下图中元素重叠",
-    ("test_page_reads_on_a_phone", "book/training/lr-schedules.html"): "手机宽度下图中元素重叠",
-    ("test_page_reads_on_a_phone", "book/training/regularization.html"): "手机宽度下图中元素重叠",
-    ("test_page_reads_on_a_phone", "book/applications/mnist.html"): "手机宽度下图中元素重叠（混淆矩阵的固定宽度等）",
 }
 
 
