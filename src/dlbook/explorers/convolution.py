@@ -295,6 +295,12 @@ def _digit_step(digit: int, kernel_steps: Sequence[Step]) -> Step:
     return Step(label=f"数字 {digit}", method="update", args=[data, layout, indices])
 
 
+def _menus(digit_steps: Sequence[Step], kernel_steps: Sequence[Step]) -> list[dict]:
+    """数字菜单靠左，卷积核菜单靠右对齐：两个菜单在手机宽度上也不会叠在一起。"""
+    return [dropdown(steps=digit_steps, x=0.0, y=1.39, name="数字"),
+            {**dropdown(steps=kernel_steps, x=1.0, y=1.39, name="卷积核"), "xanchor": "right"}]
+
+
 def convolution_figure(
     *,
     digits: Sequence[int] = (0, 1, 2),
@@ -350,10 +356,7 @@ def convolution_figure(
     fig.update_traces(visible=False)
     fig.update_traces(visible=True, selector=lambda t: t.name.endswith(suffixes[active]))
     fig.update_layout(title_text=slider_steps[active].args[1]["title.text"],
-                      updatemenus=[dropdown(steps=digit_steps, x=0.0, y=1.39, name="数字"),
-                                   # 卷积核菜单靠右对齐：两个菜单在手机宽度上也不会叠在一起
-                                   {**dropdown(steps=kernel_steps[digits[0]], x=1.0, y=1.39, name="卷积核"),
-                                    "xanchor": "right"}])
+                      updatemenus=_menus(digit_steps, kernel_steps[digits[0]]))
     stack_sliders(fig, [slider(name="步幅 s · 补零 p", steps=slider_steps, active=active)])
     return set_message(fig, "<br>".join(notes.items), y=1.1)
 
