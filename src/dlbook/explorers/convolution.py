@@ -305,10 +305,10 @@ def _digit_step(digit: int, kernel_steps: Sequence[Step]) -> Step:
     return Step(label=f"数字 {digit}", method="update", args=[data, layout, indices])
 
 
-def _menus(digit_steps: Sequence[Step], kernel_steps: Sequence[Step], *, y: float) -> list[dict]:
-    """数字菜单靠左，卷积核菜单靠右对齐（同在纵坐标 ``y`` 那一行）：两个菜单在手机宽度上也不会叠在一起。"""
-    return [dropdown(steps=digit_steps, x=0.0, y=y, name="数字"),
-            {**dropdown(steps=kernel_steps, x=1.0, y=y, name="卷积核"), "xanchor": "right"}]
+def _menus(digit_steps: Sequence[Step], kernel_steps: Sequence[Step]) -> list[dict]:
+    """数字菜单靠左，卷积核菜单靠右对齐（同在菜单那一行）：两个菜单在手机宽度上也不会叠在一起。"""
+    return [dropdown(steps=digit_steps, x=0.0, name="数字"),
+            {**dropdown(steps=kernel_steps, x=1.0, name="卷积核"), "xanchor": "right"}]
 
 
 def convolution_figure(
@@ -343,11 +343,7 @@ def convolution_figure(
     fig = _base_figure(suffixes or ["s=1 p=0"])
     if not combos:
         notes.add(f"边长 {size} 的输入在所给的补零下都放不下 {kernel_size}×{kernel_size} 的卷积核。")
-        draw_empty(fig, f"卷积核 {kernel_size}×{kernel_size} 比补零后的输入还大：没有输出。<br>请加大补零或输入边长。")
-        message = wrap(str(notes))
-        layout = _frame(title_lines=1, message=message, menu=False, sliders=0)
-        apply_frame(fig, layout, title="", legend=False)
-        return set_message(fig, message, y=layout.above(24))
+        return _empty_figure(fig, notes, kernel_size)
     if dropped:
         notes.add(f"有 {dropped} 个（步幅, 补零）组合放不下卷积核，已从滑块中去掉。")
 
@@ -368,11 +364,25 @@ def convolution_figure(
     active = 0
     fig.update_traces(visible=False)
     fig.update_traces(visible=True, selector=lambda t: t.name.endswith(suffixes[active]))
+    return _finish(fig, notes, slider_steps, _menus(digit_steps, kernel_steps[digits[0]]), active)
+
+
+def _empty_figure(fig: go.Figure, notes: Notes, kernel_size: int) -> go.Figure:
+    """一个（步幅, 补零）组合都放不下卷积核：照常排版，画空状态，说明写进说明行。"""
+    draw_empty(fig, f"卷积核 {kernel_size}×{kernel_size} 比补零后的输入还大：没有输出。<br>请加大补零或输入边长。")
+    message = wrap(str(notes))
+    layout = _frame(title_lines=1, message=message, menu=False, sliders=0)
+    apply_frame(fig, layout, title="", legend=False)
+    return set_message(fig, message, y=layout.above(24))
+
+
+def _finish(fig: go.Figure, notes: Notes, slider_steps: Sequence[Step], menus: list[dict], active: int) -> go.Figure:
+    """按像素排版：标题按最长的一步留行，菜单行在标题下面，滑块在横轴下面，说明行在子图小标题上面。"""
     titles = [step.args[1]["title.text"] for step in slider_steps]
     message = wrap(str(notes))
     layout = _frame(title_lines=max(t.count("<br>") + 1 for t in titles), message=message, menu=True, sliders=1)
     apply_frame(fig, layout, title=titles[active], legend=False)
-    fig.update_layout(updatemenus=_menus(digit_steps, kernel_steps[digits[0]], y=menu_y(layout)),
+    fig.update_layout(updatemenus=[{**m, "y": menu_y(layout)} for m in menus],
                       sliders=sliders_below(layout, [slider(name="步幅 s · 补零 p", steps=slider_steps, active=active)]))
     return set_message(fig, message, y=layout.above(24))
 
