@@ -12,6 +12,7 @@ figure 与 panel 共用同一个画底图的函数。滑块/菜单的每一步**
 坏输入的统一规则：超出控件范围的值被截断，并在图的说明行里说出来（:class:`Notes`、:func:`set_message`）；
 不可能的设置（零宽度、空选择）画一个带中文说明的空状态（:func:`draw_empty`）；读者能设的任何值都不抛异常。
 每个交互图都登记在 :data:`dlbook.explorers.EXPLORERS` 里，由同一个契约测试检查。
+图中各部分（标题、菜单、说明行、滑块、图例）的位置只用一套按像素的排版：:mod:`dlbook.figure_layout`。
 """
 
 from __future__ import annotations
