@@ -248,3 +248,11 @@ def test_map_figure_menu_moves_the_chosen_point():
     best = next(t for t in fig.data if t.name == "最优点（κ=100）")
     assert best.x[0] == pytest.approx(optimal_momentum(100.0)[0], abs=1e-4)
     assert "ρ*=0.818" in _messages(fig).replace("<br>", "")
+
+
+def test_divergent_momentum_stops_at_the_ceiling():
+    loss = momentum_errors(lr=3.9, momentum=0.5, eigenvalues=(0.01, 1.0), steps=300, ceiling=1e2)
+    assert np.all(np.isfinite(loss)) and loss.max() == pytest.approx(1e2)
+    hit = _first_below(-loss[:, 1], -1e2 * (1 - 1e-12))
+    assert np.all(loss[hit:, 1] == pytest.approx(1e2)), "发散的方向到顶后应停在上限"
+    assert loss[-1, 0] < loss[0, 0], "另一个方向照常收敛"
