@@ -256,3 +256,10 @@ def test_divergent_momentum_stops_at_the_ceiling():
     hit = _first_below(-loss[:, 1], -1e2 * (1 - 1e-12))
     assert np.all(loss[hit:, 1] == pytest.approx(1e2)), "发散的方向到顶后应停在上限"
     assert loss[-1, 0] < loss[0, 0], "另一个方向照常收敛"
+
+
+def test_messages_name_the_slowest_direction():
+    assert "λ = 0.05 决定" in eigen_errors(lr=0.7).message
+    both = eigen_errors(lr=2 / 2.05).message
+    assert "最优" in both and "λ = 0.05与λ = 2" in both.replace(" 与 ", "与")
+    assert "一步就到最低点" in eigen_errors(eigenvalues=(2.0,), lr=0.5).message

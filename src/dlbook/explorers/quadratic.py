@@ -142,9 +142,11 @@ def _eigen_verdict(r: EigenErrors) -> str:
                 f"损失每步乘 {f[worst] ** 2:.3g}，发散了{cut}。")
     if abs(abs(f[worst]) - 1) < 1e-9:
         return f"η = {r.lr:.3g}：方向 λ = {lams[worst]:g} 的 1 − ηλ = {f[worst]:.3g}，误差不减小，不收敛。"
+    if f[worst] == 0:
+        return f"η = {r.lr:.3g} = 1/λ：每个方向的 1 − ηλ 都是 0，一步就到最低点。"
     best = "（最优 η* = 2/(λ_min + λ_max)）" if math.isclose(r.lr, r.optimal_lr) else ""
     factors = "、".join(f"{v * v:.3g}" for v in f)
-    slow = "与".join(f"λ = {lam:g}" for lam, v in zip(lams, f) if abs(v) > abs(f[worst]) * (1 - 1e-6))
+    slow = " 与 ".join(f"λ = {lam:g}" for lam, v in zip(lams, f) if abs(v) > abs(f[worst]) * (1 - 1e-6))
     return f"η = {r.lr:.3g}{best}：各方向损失每步乘 (1 − ηλ)² = {factors}；最慢的 {slow} 决定收敛速度。"
 
 
@@ -651,7 +653,7 @@ def _update_map_panel(fig: go.FigureWidget, values: dict) -> str:
     rate = momentum_rate(lr=lr, momentum=mu, eigenvalues=m.eigenvalues)
     verdict = (f"ρ = {rate:.4g} ≥ 1，不收敛（曲线在 {CURVE_CEILING:g} 处截断）。" if rate >= 1
                else f"ρ = {rate:.4g}（最优 ρ* = {m.best_rate:.4g}）。")
-    return f"η = {lr:.3g}、μ = {mu:.3g}：{verdict} {m.message}"
+    return f"η = {lr:.3g}、μ = {mu:.3g}：{verdict}{m.message}"
 
 
 def momentum_map_panel(*, kappa: float = 100.0, lr: float = 2.0, momentum: float = 0.9) -> LivePanel:
