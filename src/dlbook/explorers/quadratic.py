@@ -203,7 +203,8 @@ EIGEN_MESSAGE_LINES = 3
 
 def _eigen_base(names: Sequence[str], *, sliders: int) -> tuple[go.Figure, Frame]:
     """figure 与 panel 共用的底图：每个方向一条损失曲线（按 ``names``）与一条总损失，对数纵轴。"""
-    layout = frame(plot=300, title_lines=2, message_lines=EIGEN_MESSAGE_LINES, sliders=sliders, legend_rows=2)
+    rows = max(2, math.ceil((len(names) + 1) / 3))  # 手机上一行大约放得下三个图例
+    layout = frame(plot=300, title_lines=2, message_lines=EIGEN_MESSAGE_LINES, sliders=sliders, legend_rows=rows)
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=[], y=[], mode="lines", name="总损失", line={"color": "#aaa", "width": 6}))
     for i, name in enumerate(names):
