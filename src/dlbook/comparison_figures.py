@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
-from dlbook.explorers._layout import apply_frame, frame
+from dlbook.figure_layout import apply_frame, frame
 from dlbook.train import History
 
 _COLORS = qualitative.Plotly

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -66,11 +67,34 @@ def _initialization_all_schemes() -> go.Figure:
     return initialization_figure(activation="tanh", depth=4, width=16, widths=(8, 16), batch=32, active="normal-1")
 
 
+_OPTIMIZER_LABELS = ("SGD", "Momentum", "AdaGrad", "RMSProp", "Adam")  # 优化方法一章比较的五种
+
+
+def _lr_sweep() -> go.Figure:
+    from dlbook.comparison_figures import lr_sweep_figure
+
+    results = {name: {lr: 0.02 + 0.01 * k + abs(math.log10(lr) + 2) / 10 for lr in (1e-3, 1e-2, 1e-1, 1.0)}
+               for k, name in enumerate(_OPTIMIZER_LABELS)}
+    return lr_sweep_figure(results=results)
+
+
+def _run_curves() -> go.Figure:
+    from dlbook.comparison_figures import run_curves_figure
+    from dlbook.train import History
+
+    histories = {name: History(train_loss=[1.0] * 3, val_accuracy=[0.8 + 0.01 * k, 0.9, 0.95],
+                               step_loss=[2.0 / (t + 1 + k) for t in range(30)])
+                 for k, name in enumerate(_OPTIMIZER_LABELS)}
+    return run_curves_figure(histories=histories)
+
+
 #: 要检查的图：每个登记过的交互图（用它的 figure_kwargs），再加上章节直接调用的其他图函数与参数
 FIGURES: dict[str, Callable[[], go.Figure]] = {
     **{f"explorer-{name}": _explorer_figure(name) for name in EXPLORERS},
-    "initialization-all-schemes": _initialization_all_schemes,
-    "training-curves": _training_curves,
+    "initialization_all_schemes": _initialization_all_schemes,
+    "training_curves": _training_curves,
+    "lr_sweep": _lr_sweep,
+    "run_curves": _run_curves,
 }
 
 

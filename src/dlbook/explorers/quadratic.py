@@ -35,7 +35,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dlbook.explorers._layout import Frame, apply_frame, frame, menu_y, message_path, sliders_below, wrap
+from dlbook.figure_layout import Frame, apply_frame, frame, menu_y, message_path, sliders_below, wrap
 from dlbook.interactive import (
     Explorer,
     LivePanel,
