@@ -418,8 +418,8 @@ def momentum_map(*, kappa: float, lrs: Sequence[float] | None = None,
     rate = np.max(_radius(lr_grid[None, :, None], mu_grid[:, None, None], lams[None, None, :]), axis=2)
     best_lr, best_mu, best_rate = optimal_momentum(kappa)
     gd_rate = (kappa - 1) / (kappa + 1)
-    notes.add(f"κ = {kappa:g}：最优 η* = {best_lr:.3g}、μ* = {best_mu:.3g}，ρ* = {best_rate:.3g}；"
-              f"最优梯度下降 ρ = {gd_rate:.3g}。{_speedup(gd_rate, best_rate)}")
+    notes.add(f"κ = {kappa:g}：最优 η*={best_lr:.3g}、μ*={best_mu:.3g}，ρ*={best_rate:.3g}；"
+              f"最优梯度下降 ρ={gd_rate:.3g}。{_speedup(gd_rate, best_rate)}")
     return MomentumMap(kappa=kappa, eigenvalues=lams, lrs=lr_grid, momenta=mu_grid, rate=rate, best_lr=best_lr,
                        best_momentum=best_mu, best_rate=best_rate, gd_best_lr=2 / (1 + 1 / kappa),
                        gd_best_rate=gd_rate, message=str(notes))
@@ -551,7 +551,7 @@ def _curve_updates(names: dict[str, str], kappa: float, lr: float, mu: float, st
 def _preset_text(kappa: float, keys: Sequence[str]) -> str:
     """说明行里欠阻尼、过阻尼两个点的收敛因子（最优与梯度下降的已在地图的说明里）。"""
     short = {"underdamped": "欠阻尼", "overdamped": "过阻尼"}
-    rates = [f"{short[k]} ρ = {momentum_rate(lr=lr, momentum=mu, eigenvalues=(1 / kappa, 1.0)):.3g}"
+    rates = [f"{short[k]} ρ={momentum_rate(lr=lr, momentum=mu, eigenvalues=(1 / kappa, 1.0)):.3g}"
              for k, (lr, mu) in momentum_presets(kappa).items() if k in keys and k in short]
     return "，".join(rates) + ("。" if rates else "")
 
