@@ -248,3 +248,18 @@ def test_map_figure_menu_moves_the_chosen_point():
     best = next(t for t in fig.data if t.name == "最优点（κ=100）")
     assert best.x[0] == pytest.approx(optimal_momentum(100.0)[0], abs=1e-4)
     assert "ρ*=0.818" in _messages(fig).replace("<br>", "")
+
+
+def test_divergent_momentum_stops_at_the_ceiling():
+    loss = momentum_errors(lr=3.9, momentum=0.5, eigenvalues=(0.01, 1.0), steps=300, ceiling=1e2)
+    assert np.all(np.isfinite(loss)) and loss.max() == pytest.approx(1e2)
+    hit = _first_below(-loss[:, 1], -1e2 * (1 - 1e-12))
+    assert np.all(loss[hit:, 1] == pytest.approx(1e2)), "发散的方向到顶后应停在上限"
+    assert loss[-1, 0] < loss[0, 0], "另一个方向照常收敛"
+
+
+def test_messages_name_the_slowest_direction():
+    assert "λ = 0.05 决定" in eigen_errors(lr=0.7).message
+    both = eigen_errors(lr=2 / 2.05).message
+    assert "最优" in both and "λ = 0.05与λ = 2" in both.replace(" 与 ", "与")
+    assert "一步就到最低点" in eigen_errors(eigenvalues=(2.0,), lr=0.5).message

@@ -89,7 +89,7 @@ class EigenErrors(Result):
     optimal_lr: float
 
 
-def clean_eigenvalues(notes: Notes, eigenvalues: Sequence[float]) -> np.ndarray:
+def _clean_eigenvalues(notes: Notes, eigenvalues: Sequence[float]) -> np.ndarray:
     """特征值的清理：nan 丢掉，截断到 :data:`EIGEN_RANGE`，重复的合并，按从小到大排好（说明记进 ``notes``）。"""
     values = [float(v) for v in np.atleast_1d(np.asarray(eigenvalues, dtype=float)).ravel()]
     if any(math.isnan(v) for v in values):
@@ -102,7 +102,7 @@ def clean_eigenvalues(notes: Notes, eigenvalues: Sequence[float]) -> np.ndarray:
 
 
 def equal_start(eigenvalues: np.ndarray) -> np.ndarray:
-    """缺省的起点：每个方向的初始损失 ½λᵢcᵢ² 都是 1/n（总损失为 1），各方向从同一高度出发、只比快慢。"""
+    """缺省的起点：每个方向的初始损失 ½λᵢcᵢ² 都是 1/n（总损失为 1），各方向只比快慢（见 {ref}`sec-optimization-theory`）。"""
     lams = np.asarray(eigenvalues, dtype=float)
     return np.sqrt(2 / (lams.size * lams))
 
@@ -142,9 +142,11 @@ def _eigen_verdict(r: EigenErrors) -> str:
                 f"损失每步乘 {f[worst] ** 2:.3g}，发散了{cut}。")
     if abs(abs(f[worst]) - 1) < 1e-9:
         return f"η = {r.lr:.3g}：方向 λ = {lams[worst]:g} 的 1 − ηλ = {f[worst]:.3g}，误差不减小，不收敛。"
+    if f[worst] == 0:
+        return f"η = {r.lr:.3g} = 1/λ：每个方向的 1 − ηλ 都是 0，一步就到最低点。"
     best = "（最优 η* = 2/(λ_min + λ_max)）" if math.isclose(r.lr, r.optimal_lr) else ""
     factors = "、".join(f"{v * v:.3g}" for v in f)
-    slow = "与".join(f"λ = {lam:g}" for lam, v in zip(lams, f) if abs(v) > abs(f[worst]) * (1 - 1e-6))
+    slow = " 与 ".join(f"λ = {lam:g}" for lam, v in zip(lams, f) if abs(v) > abs(f[worst]) * (1 - 1e-6))
     return f"η = {r.lr:.3g}{best}：各方向损失每步乘 (1 − ηλ)² = {factors}；最慢的 {slow} 决定收敛速度。"
 
 
@@ -157,7 +159,7 @@ def eigen_errors(
     没有特征值时返回空数组与一句说明，不抛异常。
     """
     notes = Notes()
-    lams = clean_eigenvalues(notes, eigenvalues)
+    lams = _clean_eigenvalues(notes, eigenvalues)
     lr = notes.clamp(lr, *LR_RANGE, label="学习率 η", default=0.1)
     steps = notes.clamp_int(steps, 0, MAX_STEPS, label="步数", default=60)
     if lams.size == 0:
@@ -201,7 +203,8 @@ EIGEN_MESSAGE_LINES = 3
 
 def _eigen_base(names: Sequence[str], *, sliders: int) -> tuple[go.Figure, Frame]:
     """figure 与 panel 共用的底图：每个方向一条损失曲线（按 ``names``）与一条总损失，对数纵轴。"""
-    layout = frame(plot=300, title_lines=2, message_lines=EIGEN_MESSAGE_LINES, sliders=sliders, legend_rows=2)
+    rows = max(2, math.ceil((len(names) + 1) / 3))  # 手机上一行大约放得下三个图例
+    layout = frame(plot=300, title_lines=2, message_lines=EIGEN_MESSAGE_LINES, sliders=sliders, legend_rows=rows)
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=[], y=[], mode="lines", name="总损失", line={"color": "#aaa", "width": 6}))
     for i, name in enumerate(names):
@@ -243,7 +246,7 @@ def eigen_error_figure(
 ) -> go.Figure:
     """各特征方向的损失与总损失随迭代的变化，学习率滑块（含最优 η 与发散的值）的每一步都预先算好（见 {ref}`sec-optimization-theory`）。"""
     notes = Notes()
-    lams = clean_eigenvalues(notes, eigenvalues)
+    lams = _clean_eigenvalues(notes, eigenvalues)
     steps = notes.clamp_int(steps, 1, MAX_STEPS, label="步数", default=60)
     names = [_direction_name(v) for v in lams]
     fig, layout = _eigen_base(names, sliders=1)
@@ -273,9 +276,12 @@ def eigen_error_figure(
 
 
 def panel_eigenvalues(kappa: float, *, largest: float = 2.0) -> tuple[float, ...]:
-    """面板用的特征值：λ_max = ``largest``、λ_min = λ_max/κ，中间的 0.5 落在两者之间时也加上（κ = 40 时就是默认的三个）。"""
+    """面板用的特征值：λ_max = ``largest``、λ_min = λ_max/κ，0.5 落在两者之间时也加上（见 {ref}`sec-optimization-theory`）。
+
+    κ = 40 时就是默认的三个特征值 :data:`DEFAULT_EIGENVALUES`。
+    """
     low = largest / kappa
-    return (low, 0.5, largest) if low < 0.5 < largest else (low, largest)
+    return (low, 0.5, largest) if low < 0.5 < largest else tuple(sorted({low, largest}))
 
 
 def _update_eigen_panel(fig: go.FigureWidget, values: dict) -> str:
@@ -334,19 +340,23 @@ def momentum_errors(
 ) -> np.ndarray:
     """逐步执行 PyTorch 动量 b ← μb + λc、c ← c − ηb（b₀ = 0），返回每一步各方向的损失 ½λᵢcᵢ²，形状 (steps+1, n)（见 {ref}`sec-optimization-theory`）。
 
-    ``start`` 缺省同 :func:`equal_start`。损失超过 ``ceiling`` 后，这个方向停在 ``ceiling``（不再溢出）。
+    ``start`` 缺省同 :func:`equal_start`。某个方向的损失一旦超过 ``ceiling``，它就停在 ``ceiling``（不再溢出）；
+    步数截断到 [0, :data:`MAX_STEPS`]。
     """
     lams = np.atleast_1d(np.asarray(eigenvalues, dtype=float)).ravel()
-    c = equal_start(lams) if start is None else np.array(start, dtype=float)
-    b = np.zeros_like(c)
-    limit = np.sqrt(2 * ceiling / lams)
-    out = np.empty((int(steps) + 1, lams.size))
+    c = equal_start(lams) if start is None else np.atleast_1d(np.asarray(start, dtype=float)).ravel()
+    if c.size != lams.size:
+        raise ValueError(f"起点有 {c.size} 个分量，特征值有 {lams.size} 个，两者应一样多。")
+    steps = min(max(int(steps), 0), MAX_STEPS)
+    b, limit = np.zeros_like(c), np.sqrt(2 * ceiling / lams)
+    stuck = np.zeros(lams.size, dtype=bool)
+    out = np.empty((steps + 1, lams.size))
     out[0] = 0.5 * lams * c**2
-    for t in range(1, int(steps) + 1):
-        b = momentum * b + lams * c
+    for t in range(1, steps + 1):
+        b = np.where(stuck, 0.0, momentum * b + lams * c)
         c = c - lr * b
-        blown = np.abs(c) > limit
-        c, b = np.where(blown, np.sign(c) * limit, c), np.where(blown, 0.0, b)
+        stuck |= np.abs(c) > limit
+        c = np.where(stuck, np.sign(c) * limit, c)
         out[t] = 0.5 * lams * c**2
     return out
 
@@ -644,7 +654,7 @@ def _update_map_panel(fig: go.FigureWidget, values: dict) -> str:
     rate = momentum_rate(lr=lr, momentum=mu, eigenvalues=m.eigenvalues)
     verdict = (f"ρ = {rate:.4g} ≥ 1，不收敛（曲线在 {CURVE_CEILING:g} 处截断）。" if rate >= 1
                else f"ρ = {rate:.4g}（最优 ρ* = {m.best_rate:.4g}）。")
-    return f"η = {lr:.3g}、μ = {mu:.3g}：{verdict} {m.message}"
+    return f"η = {lr:.3g}、μ = {mu:.3g}：{verdict}{m.message}"
 
 
 def momentum_map_panel(*, kappa: float = 100.0, lr: float = 2.0, momentum: float = 0.9) -> LivePanel:
