@@ -44,6 +44,7 @@ from dlbook.interactive import (
     apply_step,
     draw_empty,
     dropdown,
+    reserve_notes,
     restyle_step,
     rounded,
     set_message,
@@ -213,7 +214,7 @@ def _eigen_base(names: Sequence[str], *, sliders: int) -> tuple[go.Figure, Frame
     fig.update_xaxes(title_text="迭代次数 t")
     fig.update_yaxes(title_text="损失", type="log", exponentformat="power")
     apply_frame(fig, layout, title=EIGEN_TITLE)
-    set_message(fig, "")
+    reserve_notes(fig)  # 说明行先放好（隐藏），滑块的各步按路径改写它
     return fig, layout
 
 
@@ -539,7 +540,7 @@ def _map_base(tags: Sequence[str], *, menu: bool, sliders: int) -> tuple[go.Figu
                      range=[math.log10(CURVE_FLOOR), math.log10(CURVE_CEILING) + 0.2], row=2, col=1)
     apply_frame(fig, layout, title=MAP_TITLE)
     fig.update_layout(margin={"r": 64})
-    set_message(fig, "")
+    reserve_notes(fig)  # 说明行先放好（隐藏），滑块的各步按路径改写它
     return fig, layout
 
 
