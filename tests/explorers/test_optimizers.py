@@ -1,4 +1,4 @@
-"""优化器轨迹交互图的测试：手写的五种优化器与 torch.optim 逐步一致、图与面板、发散不抛异常。"""
+"""优化器轨迹交互图的测试：手写的七种优化器与 torch.optim 逐步一致、图与面板、发散不抛异常。"""
 
 from __future__ import annotations
 
@@ -19,16 +19,20 @@ from dlbook.explorers.optimizers import (
 )
 
 
-def torch_path(surface: str, name: str, *, lr, start, steps, momentum=0.9, beta1=0.9, beta2=0.999, alpha=0.99):
+def torch_path(surface: str, name: str, *, lr, start, steps, momentum=0.9, beta1=0.9, beta2=0.999, alpha=0.99,
+               weight_decay=0.0, spec=None):
     """用 torch.optim 在同一个曲面上跑同样多步（float64）。"""
-    spec = SURFACES[surface]
+    spec = SURFACES[surface] if spec is None else spec
     theta = torch.tensor(start, dtype=torch.float64, requires_grad=True)
+    wd = weight_decay
     make = {
-        "sgd": lambda p: torch.optim.SGD(p, lr=lr),
-        "momentum": lambda p: torch.optim.SGD(p, lr=lr, momentum=momentum),
-        "adagrad": lambda p: torch.optim.Adagrad(p, lr=lr),
-        "rmsprop": lambda p: torch.optim.RMSprop(p, lr=lr, alpha=alpha),
-        "adam": lambda p: torch.optim.Adam(p, lr=lr, betas=(beta1, beta2)),
+        "sgd": lambda p: torch.optim.SGD(p, lr=lr, weight_decay=wd),
+        "momentum": lambda p: torch.optim.SGD(p, lr=lr, momentum=momentum, weight_decay=wd),
+        "nesterov": lambda p: torch.optim.SGD(p, lr=lr, momentum=momentum, nesterov=True, weight_decay=wd),
+        "adagrad": lambda p: torch.optim.Adagrad(p, lr=lr, weight_decay=wd),
+        "rmsprop": lambda p: torch.optim.RMSprop(p, lr=lr, alpha=alpha, weight_decay=wd),
+        "adam": lambda p: torch.optim.Adam(p, lr=lr, betas=(beta1, beta2), weight_decay=wd),
+        "adamw": lambda p: torch.optim.AdamW(p, lr=lr, betas=(beta1, beta2), weight_decay=wd),
     }[name]
     opt = make([theta])
     points = [theta.detach().clone().numpy()]
@@ -57,6 +61,19 @@ def test_hand_optimizers_match_torch_optim(surface, name):
     spec = SURFACES[surface]
     ours = optimizer_paths(surface=surface, optimizers=[name], steps=8, **kwargs).paths[name]
     ref = torch_path(surface, name, start=spec.start, steps=8, **kwargs)
+    assert not ours.diverged
+    np.testing.assert_allclose(np.c_[ours.x, ours.y], ref, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", list(LABELS))
+def test_weight_decay_rotation_and_separate_beta1_match_torch_optim(name):
+    """β₁ 与 μ 分开设、权重衰减（AdamW 解耦，其余加在梯度上）、转过 30° 的 κ = 25 的碗：仍与 torch.optim 逐步一致。"""
+    from dlbook.optim2d import make_surface
+
+    kwargs = dict(lr=0.02, momentum=0.6, beta1=0.7, beta2=0.95, alpha=0.8, weight_decay=0.3)
+    spec = make_surface("bowl", kappa=25.0, angle=30.0)
+    ours = optimizer_paths(surface="bowl", optimizers=[name], kappa=25.0, angle=30.0, steps=12, **kwargs).paths[name]
+    ref = torch_path("bowl", name, start=spec.start, steps=12, spec=spec, **kwargs)
     assert not ours.diverged
     np.testing.assert_allclose(np.c_[ours.x, ours.y], ref, rtol=1e-10, atol=1e-12)
 
@@ -126,7 +143,7 @@ def test_labels_come_from_the_single_registry():
 
     assert set(LABELS) <= set(OPTIMIZERS)
     assert all(LABELS[k] == OPTIMIZERS[k].label for k in LABELS)
-    assert {"sgd", "momentum", "adagrad", "rmsprop", "adam"} <= set(LABELS)
+    assert set(LABELS) == {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw"}
 
 
 def test_result_is_frozen():
