@@ -255,7 +255,7 @@
     var q = new URLSearchParams();
     q.set("s", state.s);
     q.set("o", state.o.join(","));
-    SLIDERS.forEach(function (spec) { q.set(spec.key, String(Number(Number(state[spec.key]).toPrecision(6)))); });
+    SLIDERS.forEach(function (spec) { q.set(spec.key, String(state[spec.key])); });  /* 最短的精确写法 */
     var start = startOf(state);
     q.set("x", String(Number(start[0].toFixed(4))));
     q.set("y", String(Number(start[1].toFixed(4))));
@@ -315,7 +315,7 @@
     var label = element("label", {}, [document.createTextNode(spec.label + " = "), readout, input]);
     input.addEventListener("input", function () {
       var v = Number(input.value);
-      ui.state[spec.key] = spec.log ? Math.pow(10, v) : v;
+      ui.state[spec.key] = spec.log ? Number(Math.pow(10, v).toPrecision(4)) : v;  /* 链接里也是这 4 位有效数字 */
       if (spec.key === "n") ui.state.k = ui.state.n;
       ui.changed();
     });
