@@ -385,6 +385,10 @@
 
   /* ------------------------------------------------------------ 页面：作图 */
 
+  /* 与书里 Python 画的等高线同一套蓝色（由浅到深；reversescale 之后损失越小底色越深）。 */
+  var BLUES = ["rgb(247,251,255)", "rgb(222,235,247)", "rgb(198,219,239)", "rgb(158,202,225)", "rgb(107,174,214)",
+    "rgb(66,146,198)", "rgb(33,113,181)", "rgb(8,81,156)", "rgb(8,48,107)"].map(function (c, i) { return [i / 8, c]; });
+
   function contour(state) {
     var spec = makeSurface(state.s, state.kap, state.ang), b = spec.box, num = 70, xs = [], ys = [], z = [];
     for (var i = 0; i < num; i++) {
@@ -393,7 +397,7 @@
     }
     ys.forEach(function (y) { z.push(xs.map(function (x) { return Math.log10(spec.loss(x, y) + 1e-2); })); });
     return {
-      type: "contour", x: xs, y: ys, z: z, name: "等高线", showscale: false, colorscale: "Blues", reversescale: true,
+      type: "contour", x: xs, y: ys, z: z, name: "等高线", showscale: false, colorscale: BLUES, reversescale: true,
       ncontours: 24, contours: { coloring: "fill" }, opacity: 0.55, hoverinfo: "skip", line: { width: 0.5 },
       xaxis: "x", yaxis: "y"
     };
