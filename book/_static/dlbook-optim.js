@@ -281,7 +281,7 @@
     ".dlbook-optim-row{display:flex;flex-wrap:wrap;gap:.35em .9em;align-items:center;margin:.3em 0}",
     ".dlbook-optim-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:.25em 1em;margin:.4em 0}",
     ".dlbook-optim label{font-size:.85em;line-height:1.3;min-width:0}",
-    ".dlbook-optim-grid label{display:block}",
+    ".dlbook-optim-grid label,.dlbook-optim-scrub{display:block}",
     ".dlbook-optim input[type=range]{width:100%;margin:0}",
     ".dlbook-optim select,.dlbook-optim button{font-size:.9em;max-width:100%}",
     ".dlbook-optim-toggle{white-space:nowrap}",
