@@ -242,3 +242,31 @@ def test_panel_start_sliders_follow_the_surface():
     assert (sx.min, sx.max, sy.min, sy.max) == SURFACES["bowl"].box
     assert "⚠" not in panel.message.value
     assert _trace(panel.figure, "起点").y[0] == pytest.approx(SURFACES["bowl"].start[1])
+
+
+def test_new_settings_are_clamped_and_said():
+    r = optimizer_paths(kappa=0.5, angle=200.0, noise=-1.0, weight_decay=20.0, seed=-3, steps=3)
+    for word in ("条件数 κ", "旋转角", "噪声 σ", "权重衰减 λ", "随机种子"):
+        assert word in r.message
+    assert r.label == "狭长的碗 κ = 1，转 90°"
+
+
+def test_noise_is_reproducible_through_optimizer_paths():
+    a = optimizer_paths(optimizers=["sgd"], noise=0.5, seed=3, steps=10).paths["sgd"]
+    b = optimizer_paths(optimizers=["sgd"], noise=0.5, seed=3, steps=10).paths["sgd"]
+    c = optimizer_paths(optimizers=["sgd"], noise=0.5, seed=4, steps=10).paths["sgd"]
+    np.testing.assert_array_equal(a.x, b.x)
+    assert not np.allclose(a.x, c.x)
+
+
+def test_panel_has_live_controls_for_the_new_settings():
+    panel = optimizer_panel()
+    assert {"nesterov", "adamw", "weight_decay", "kappa", "angle", "noise"} <= set(panel.controls)
+    contour = _trace(panel.figure, "等高线").z
+    panel.controls["angle"].value = 45.0
+    assert _trace(panel.figure, "等高线").z != contour
+    assert "转 45°" in panel.figure.layout.title.text
+    before = _trace(panel.figure, "SGD").x
+    panel.controls["noise"].value = 1.0
+    assert _trace(panel.figure, "SGD").x != before
+    assert panel.error is None
