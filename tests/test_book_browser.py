@@ -142,11 +142,6 @@ WAIT_PLOTS = """() => Array.from(document.querySelectorAll('.plotly-graph-div'))
 #: 已知仍然失败的（测试, 页面）组合，在 2026-12-02 的整书构建上测得，原因记在议题 8 与 13 的说明里。
 #: 这些组合标成 xfail（不严格）：测试照常运行、照常报告，修好之后应从这里删掉。其他页面上同样的失败仍会让测试失败。
 KNOWN_FAILURES: dict[tuple[str, str], str] = {
-    ("test_every_slider_changes_the_plot", "book/networks/initialization.html"): "浏览器里拖动第一个滑块后画面未变（Python 契约测试通过），待查",
-    ("test_every_slider_changes_the_plot", "book/training/optimizers.html"): "浏览器里拖动滑块后画面未变（Python 契约测试通过），待查",
-    ("test_every_dropdown_changes_the_plot", "book/networks/initialization.html"): "浏览器里切换菜单后画面未变，待查",
-    ("test_every_dropdown_changes_the_plot", "book/training/optimizers.html"): "浏览器里切换菜单后画面未变，待查",
-    ("test_every_dropdown_changes_the_plot", "book/applications/cnn.html"): "卷积图的组合菜单在浏览器里切换后画面未变，待查",
     ("test_page_reads_on_a_phone", "book/networks/neurons.html"): "手机宽度下图中元素重叠",
     ("test_page_reads_on_a_phone", "book/networks/initialization.html"): "手机宽度下图中元素重叠",
     ("test_page_reads_on_a_phone", "book/training/losses.html"): "手机宽度下图中元素重叠",
@@ -232,7 +227,9 @@ def test_every_slider_changes_the_plot(visit, path):
     figures = page.locator(".plotly-graph-div")
     for s in found:
         gd = figures.nth(s["fig"])
-        gd.scroll_into_view_if_needed()
+        # 高的图（例如初始化一章的多子图）比视口还高：把滑块本身滚到视口中间，否则点击落在视口外。
+        gd.evaluate(f"gd => gd.querySelectorAll('g.slider-group')[{s['slider']}].scrollIntoView({{block: 'center'}})")
+        page.wait_for_timeout(100)
         s = next(x for x in _sliders(page) if x["fig"] == s["fig"] and x["slider"] == s["slider"])
         before = gd.evaluate(PLOT_STATE)
         # 分别点滑块轨道的两端：至少有一端与当前所在的步不同。
@@ -256,45 +253,56 @@ def test_every_dropdown_changes_the_plot(visit, path):
     page = v.page
     page.wait_for_function(WAIT_PLOTS, timeout=30_000)
     figures = page.locator(".plotly-graph-div")
+    # plotly 把一张图的所有菜单画在同一个 g.updatemenu-container 里，每个菜单一个 g.updatemenu-header-group；
+    # 按钮式菜单没有 header，它的按钮直接在容器里。打开的下拉菜单的选项统一画成 g.updatemenu-dropdown-button。
     menus = page.evaluate(
         """() => Array.from(document.querySelectorAll('.plotly-graph-div')).flatMap((gd, i) =>
-            Array.from(gd.querySelectorAll('g.updatemenu-container')).map((c, j) => ({
-              fig: i, menu: j, buttons: c.querySelectorAll('g.updatemenu-button').length})))"""
+            (gd.layout.updatemenus || []).map((m, j) => ({fig: i, menu: j, type: m.type || 'dropdown',
+                                                         buttons: (m.buttons || []).length})))"""
     )
     assert menus, f"{path} 的 HTML 里有下拉菜单定义，但页面上没有画出下拉菜单"
-    def click_center(gd, menu, selector, index):
-        """点击第 menu 个菜单容器里第 index 个匹配 selector 的元素的中心（用鼠标，像读者一样）。"""
+
+    def click_center(gd, selector, index):
+        """点击图里第 index 个匹配 selector 的元素的中心（用鼠标，像读者一样）。"""
         box = gd.evaluate(
-            f"""gd => {{ const c = gd.querySelectorAll('g.updatemenu-container')[{menu}];
-                 const e = c && c.querySelectorAll('{selector}')[{index}];
-                 if (!e) return null; const r = e.getBoundingClientRect();
+            f"""gd => {{ const e = gd.querySelectorAll('{selector}')[{index}];
+                 if (!e) return null;
+                 e.scrollIntoView({{block: 'nearest'}});  // 长的下拉列表伸出视口时，读者会先滚动页面
+                 const r = e.getBoundingClientRect();
                  return [r.left + r.width / 2, r.top + r.height / 2]; }}"""
         )
-        assert box is not None, f"{path}：没有找到第 {menu} 个菜单里的 {selector}[{index}]"
+        assert box is not None, f"{path}：没有找到 {selector}[{index}]"
         page.mouse.click(*box)
         page.wait_for_timeout(400)
 
+    def header_index(gd, menu):
+        """第 menu 个菜单是页面上这张图的第几个下拉菜单（按钮式菜单没有 header）。"""
+        return gd.evaluate(f"gd => gd.layout.updatemenus.slice(0, {menu}).filter(m => (m.type || 'dropdown') === 'dropdown').length")
+
     for m in menus:
         gd = figures.nth(m["fig"])
-        gd.scroll_into_view_if_needed()
+        # 菜单在图的顶部，高的图滚到“可见”时顶部可能在视口外：把菜单本身滚到视口中间。
+        gd.evaluate("gd => gd.querySelector('g.updatemenu-container').scrollIntoView({block: 'center'})")
+        page.wait_for_timeout(100)
         before = gd.evaluate(PLOT_STATE)
-        if m["buttons"]:  # 按钮式菜单：依次点各个按钮，至少有一个改变画面
+        if m["type"] == "buttons":  # 按钮式菜单：依次点各个按钮，至少有一个改变画面
+            offset = gd.evaluate(f"gd => gd.layout.updatemenus.slice(0, {m['menu']}).filter(x => x.type === 'buttons')"
+                                 ".reduce((n, x) => n + x.buttons.length, 0)")
             for k in range(m["buttons"]):
-                click_center(gd, m["menu"], "g.updatemenu-button", k)
+                click_center(gd, "g.updatemenu-button", offset + k)
                 if gd.evaluate(PLOT_STATE) != before:
                     break
         else:  # 下拉式菜单：打开，选最后一项；若它正是当前项，再选第一项
             options = "g.updatemenu-dropdown-button"
-            click_center(gd, m["menu"], "g.updatemenu-header-group", 0)
-            n = gd.evaluate(
-                f"gd => gd.querySelectorAll('g.updatemenu-container')[{m['menu']}].querySelectorAll('{options}').length"
-            )
-            assert n >= 2, f"{path}：第 {m['fig']} 张图的下拉菜单只有 {n} 个选项"
-            click_center(gd, m["menu"], options, n - 1)
+            header = header_index(gd, m["menu"])
+            click_center(gd, "g.updatemenu-header-group", header)
+            n = gd.evaluate(f"gd => gd.querySelectorAll('{options}').length")
+            assert n >= 2, f"{path}：第 {m['fig']} 张图的第 {m['menu']} 个下拉菜单只有 {n} 个选项"
+            click_center(gd, options, n - 1)
             if gd.evaluate(PLOT_STATE) == before:
-                click_center(gd, m["menu"], "g.updatemenu-header-group", 0)
-                click_center(gd, m["menu"], options, 0)
-        assert gd.evaluate(PLOT_STATE) != before, f"{path}：操作第 {m['fig']} 张图的菜单后，画面没有变化"
+                click_center(gd, "g.updatemenu-header-group", header)
+                click_center(gd, options, 0)
+        assert gd.evaluate(PLOT_STATE) != before, f"{path}：操作第 {m['fig']} 张图的第 {m['menu']} 个菜单后，画面没有变化"
     assert v.errors == [], f"{path} 操作下拉菜单时出现控制台错误：{v.errors}"
 
 

@@ -108,3 +108,51 @@ def test_place_sliders_starts_at_the_given_height():
 
     placed = place_sliders([{"name": "a"}, {"name": "b"}], spacing=0.2, top=-0.3)
     assert [s["y"] for s in placed] == [-0.3, pytest.approx(-0.5)]
+
+
+def test_panel_can_set_message_and_empty_state_in_one_update():
+    """在同一次批量更新里先写说明行、再画空状态（或反过来），两条注释都要在，而且只各有一条。"""
+    from dlbook.interactive import EMPTY, MESSAGE, clear_empty, draw_empty, set_message
+
+    def update(fig, values):
+        clear_empty(fig)
+        set_message(fig, f"说明 {values['n']}")
+        if values["n"] == 0:
+            draw_empty(fig, "没有可画的点")
+        return None
+
+    base = go.Figure(go.Scatter(x=[0, 1], y=[0, 1], name="line"))
+    panel = LivePanel(figure=base, controls={"n": widgets.IntSlider(value=0, min=0, max=2)}, update=update)
+    notes = {a.name: (a.text, a.visible) for a in panel.figure.layout.annotations}
+    assert len(panel.figure.layout.annotations) == 2, panel.figure.layout.annotations
+    assert notes == {MESSAGE: ("说明 0", True), EMPTY: ("没有可画的点", True)}
+    panel.controls["n"].value = 2
+    notes = {a.name: (a.text, a.visible) for a in panel.figure.layout.annotations}
+    assert notes == {MESSAGE: ("说明 2", True), EMPTY: ("", False)}
+
+
+def test_clearing_a_missing_note_adds_nothing():
+    from dlbook.interactive import clear_empty, set_message
+
+    fig = go.Figure()
+    clear_empty(fig)
+    set_message(fig, "")
+    assert len(fig.layout.annotations) == 0
+
+
+def test_panel_redraws_the_same_empty_state_after_clearing_it_in_the_update():
+    """update 里先 clear_empty 再 draw_empty 同一句说明（空状态保持不变）时，说明不能消失。"""
+    from dlbook.interactive import EMPTY, clear_empty, draw_empty
+
+    def update(fig, values):
+        clear_empty(fig)
+        if values["n"] < 2:
+            draw_empty(fig, "没有可画的点")
+        return None
+
+    base = go.Figure(go.Scatter(x=[0, 1], y=[0, 1], name="line"))
+    panel = LivePanel(figure=base, controls={"n": widgets.IntSlider(value=0, min=0, max=2)}, update=update)
+    for n, shown in ((1, True), (2, False), (0, True), (1, True)):
+        panel.controls["n"].value = n
+        empty = [a for a in panel.figure.layout.annotations if a.name == EMPTY][0]
+        assert (empty.visible, empty.text) == ((True, "没有可画的点") if shown else (False, "")), n

@@ -230,22 +230,42 @@ def _annotation_position(fig: go.Figure, name: str) -> int | None:
     return None
 
 
+def _message_style(y: float = 1.0) -> dict[str, Any]:
+    return dict(xref="paper", yref="paper", x=0.0, xanchor="left", y=y, yanchor="bottom", align="left",
+                font={"color": MESSAGE_COLOR, "size": 12}, bgcolor="rgba(255,255,255,0.85)")
+
+
+def _empty_style() -> dict[str, Any]:
+    return dict(xref="paper", yref="paper", x=0.5, y=0.5, xanchor="center", yanchor="middle",
+                font={"color": "#555", "size": 14}, bgcolor="rgba(255,255,255,0.9)")
+
+
 def _set_annotation(fig: go.Figure, name: str, text: str, **style: Any) -> go.Figure:
     at = _annotation_position(fig, name)
     if at is not None:
-        fig.layout.annotations[at].text = text
-        fig.layout.annotations[at].visible = bool(text)
+        fig.layout.annotations[at].update(text=text, visible=bool(text), **style)
+        return fig
+    if not text:  # 没有这条注释又要清空它：什么都不用做（不添加一条空注释）
         return fig
     fig.add_annotation(name=name, text=text, visible=bool(text), showarrow=False, **style)
     return fig
 
 
+def reserve_notes(fig: go.Figure) -> go.Figure:
+    """预先放好隐藏的说明行与空状态注释。
+
+    ``go.FigureWidget`` 在 ``batch_update()`` 之内添加注释会丢掉同一批里先添加的那条，
+    所以实时面板在建图时就把两条注释放好，之后的更新只改它们的文字与可见性。
+    """
+    for name, style in ((MESSAGE, _message_style()), (EMPTY, _empty_style())):
+        if _annotation_position(fig, name) is None:
+            fig.add_annotation(name=name, text="", visible=False, showarrow=False, **style)
+    return fig
+
+
 def set_message(fig: go.Figure, text: str, *, y: float = 1.0) -> go.Figure:
     """把说明行（截断、发散等的一句中文）写在绘图区左上角（纵坐标 ``y``，纸面坐标）；空文字时隐藏（见 {ref}`sec-activations`）。"""
-    return _set_annotation(
-        fig, MESSAGE, text, xref="paper", yref="paper", x=0.0, xanchor="left", y=y, yanchor="bottom",
-        align="left", font={"color": MESSAGE_COLOR, "size": 12}, bgcolor="rgba(255,255,255,0.85)",
-    )
+    return _set_annotation(fig, MESSAGE, text, **_message_style(y))
 
 
 def draw_empty(fig: go.Figure, text: str) -> go.Figure:
@@ -254,10 +274,7 @@ def draw_empty(fig: go.Figure, text: str) -> go.Figure:
         for key in ("x", "y", "z"):
             if key in trace:
                 trace[key] = []
-    return _set_annotation(
-        fig, EMPTY, text, xref="paper", yref="paper", x=0.5, y=0.5, xanchor="center", yanchor="middle",
-        font={"color": "#555", "size": 14}, bgcolor="rgba(255,255,255,0.9)",
-    )
+    return _set_annotation(fig, EMPTY, text, **_empty_style())
 
 
 def clear_empty(fig: go.Figure) -> go.Figure:
@@ -305,7 +322,7 @@ class LivePanel:
         actions: Sequence[widgets.Widget] = (),
         footer: Sequence[widgets.Widget] = (),
     ) -> None:
-        figure = go.Figure(figure)
+        figure = reserve_notes(go.Figure(figure))
         figure.update_layout(width=None, autosize=True)
         self.figure = go.FigureWidget(figure)
         self.controls = dict(controls)
@@ -328,6 +345,10 @@ class LivePanel:
 
     def refresh(self, _change=None) -> None:
         """按控件的当前值重新计算并更新图。"""
+        # plotly 的 batch_update 拿新值和批量开始前的值比较：同一批里先清空再画回原来的空状态说明，
+        # 第二次修改会被当作“没变”丢掉。所以上一次的空状态在批量更新之外先清掉，update 要画时再画。
+        if any(a.name == EMPTY and a.visible for a in self.figure.layout.annotations):
+            clear_empty(self.figure)
         try:
             with self.figure.batch_update():
                 note = self._update(self.figure, self.values)

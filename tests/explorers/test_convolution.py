@@ -108,8 +108,8 @@ def test_sample_digits_are_mnist_like():
 def test_figure_steps_and_learned_kernels_in_menu():
     fig = convolution_figure(digits=(0,), kernel_names=("blur",), strides=(1, 2), paddings=(0,), size=12,
                              kernel_size=5, kernels={"learned": np.ones((5, 5)) / 25})
-    buttons = fig.layout.updatemenus[0].buttons
-    assert [b.label.split(" · ")[1] for b in buttons] == ["模糊（二项式平均）", "learned"]
+    buttons = fig.layout.updatemenus[1].buttons
+    assert [b.label for b in buttons] == ["模糊（二项式平均）", "learned"]
     # 模糊核与全 1/25 的平均核给出不同的特征图
     assert buttons[0].args[0]["z"] != buttons[1].args[0]["z"]
     steps = fig.layout.sliders[0].steps
@@ -136,3 +136,18 @@ def test_panel_updates_feature_map_and_shows_empty_state():
     assert "放不下" in panel.message.value and panel.error is None
     panel.controls["padding"].value = 1
     assert panel.error is None and np.array(panel.figure.data[2].z).size > 0
+
+
+def test_digit_menu_redraws_and_swaps_the_kernel_menu_for_that_digit():
+    """选数字：画出这个数字配第一个卷积核的结果，并把卷积核菜单换成这个数字的各项（两个菜单合起来覆盖所有组合）。"""
+    fig = convolution_figure(digits=(0, 1), kernel_names=("blur", "sharpen"), strides=(1,), paddings=(0,), size=12)
+    digit_menu, kernel_menu = fig.layout.updatemenus
+    assert [b.label for b in digit_menu.buttons] == ["数字 7", "数字 2"]
+    second = digit_menu.buttons[1]
+    assert second.method == "update"
+    swapped = second.args[1]["updatemenus[1].buttons"]
+    assert [b["label"] for b in swapped] == [b.label for b in kernel_menu.buttons]
+    # 新的卷积核菜单针对数字 2：与数字 7 的各项数据不同；选数字时画的就是它的第一项
+    assert swapped[0]["args"][0]["z"] != kernel_menu.buttons[0].args[0]["z"]
+    assert second.args[0]["z"] == swapped[0]["args"][0]["z"]
+    assert second.args[1]["updatemenus[1].active"] == 0

@@ -281,7 +281,24 @@ def _menu_step(fig: go.Figure, results: Sequence[ConvolutionResult], suffixes: S
                 fig.update_traces(selector={"name": _name(part, suf)}, **values)
     # 菜单只换数值 z：x、y 坐标也只取决于步幅与补零
     updates = {_name(part, suf): {"z": data[part]["z"]} for data, suf in traced for part in ("输入", "特征图")}
-    return restyle_step(fig, f"数字 {results[0].label} · {kernel_label}", updates)
+    return restyle_step(fig, kernel_label, updates)
+
+
+def _digit_step(digit: int, kernel_steps: Sequence[Step]) -> Step:
+    """“数字”菜单的一项：画出这个数字配第一个卷积核的结果，并把“卷积核”菜单换成这个数字的各项。
+
+    两个菜单各自预先算好；选了数字之后，卷积核菜单的每一项都针对这个数字（plotly 的 update 同时改数据与菜单）。
+    """
+    first = kernel_steps[0]
+    data, indices = first.args
+    layout = {"updatemenus[1].buttons": [s.to_dict() for s in kernel_steps], "updatemenus[1].active": 0}
+    return Step(label=f"数字 {digit}", method="update", args=[data, layout, indices])
+
+
+def _menus(digit_steps: Sequence[Step], kernel_steps: Sequence[Step]) -> list[dict]:
+    """数字菜单靠左，卷积核菜单靠右对齐：两个菜单在手机宽度上也不会叠在一起。"""
+    return [dropdown(steps=digit_steps, x=0.0, y=1.39, name="数字"),
+            {**dropdown(steps=kernel_steps, x=1.0, y=1.39, name="卷积核"), "xanchor": "right"}]
 
 
 def convolution_figure(
@@ -294,7 +311,7 @@ def convolution_figure(
     kernel_size: int = 3,
     kernels: Mapping[str, np.ndarray] | None = None,
 ) -> go.Figure:
-    """卷积的静态交互图：菜单选“数字 · 卷积核”，滑块选“步幅 · 补零”，每一步预先算好（见 {ref}`sec-cnn`）。
+    """卷积的静态交互图：两个菜单选数字与卷积核，滑块选“步幅 · 补零”，每一步预先算好（见 {ref}`sec-cnn`）。
 
     ``kernels`` 追加的卷积核（例如训练好的第一层）也进菜单。放不下窗口的（步幅, 补零）组合不进滑块，
     一个组合都放不下时画空状态。
@@ -325,8 +342,9 @@ def convolution_figure(
         return convolve(digit=d, kernel=name, stride=s, padding=p, size=size, kernel_size=kernel_size,
                         kernels=kernels)
 
-    menu_steps = [_menu_step(fig, [run(d, name, s, p) for s, p in combos], suffixes, labels[name], kernel_size)
-                  for d in digits for name in names]
+    kernel_steps = {d: [_menu_step(fig, [run(d, name, s, p) for s, p in combos], suffixes, labels[name], kernel_size)
+                        for name in names] for d in digits}
+    digit_steps = [_digit_step(sample_digits()[d][0], kernel_steps[d]) for d in digits]
     # 菜单只换数据；标题里的公式只取决于步幅与补零，跟着滑块变
     slider_steps = [
         visibility_step(fig, f"s={s}, p={p}", [_name(part, suf) for part in ("输入", "窗口", "特征图", "格子")],
@@ -338,7 +356,7 @@ def convolution_figure(
     fig.update_traces(visible=False)
     fig.update_traces(visible=True, selector=lambda t: t.name.endswith(suffixes[active]))
     fig.update_layout(title_text=slider_steps[active].args[1]["title.text"],
-                      updatemenus=[dropdown(steps=menu_steps, x=0.0, y=1.39, name="数字 · 卷积核")])
+                      updatemenus=_menus(digit_steps, kernel_steps[digits[0]]))
     stack_sliders(fig, [slider(name="步幅 s · 补零 p", steps=slider_steps, active=active)])
     return set_message(fig, "<br>".join(notes.items), y=1.1)
 
