@@ -109,7 +109,7 @@ class Visit:
         return self.page.evaluate(STATE)
 
     def settle(self) -> dict:
-        self.page.wait_for_timeout(150)
+        self.page.wait_for_timeout(400)  # 重画之外，地址在停下 200 ms 后才更新
         return self.state()
 
 
@@ -202,6 +202,10 @@ def check_url_round_trip(v: Visit, open_page, base: str) -> None:
     assert first["hash"].startswith("#optim?"), first["hash"]
     for key in ("s=valley", "sig=0.5", "seed=42", "k=17", "adamw"):
         assert key in first["hash"], f"地址里没有记下 {key}：{first['hash']}"
+    v.page.get_by_role("button", name="复制链接").click()
+    copied = v.settle()
+    assert "链接已复制" in copied["message"] or "请从地址栏复制" in copied["message"], copied["message"]
+    assert copied["hash"] == first["hash"] and v.errors == [], v.errors
     again = open_page(base + first["hash"])
     second = again.state()
     assert second["state"] == first["state"], "打开复制的链接后，设置没有原样恢复"

@@ -360,6 +360,7 @@
   function copyLink(ui) {
     var done = function () { ui.extra = "链接已复制：打开它就回到现在的设置。"; ui.render(); };
     var fail = function () { ui.extra = "没能自动复制，请从地址栏复制（设置已写在 # 之后）。"; ui.render(); };
+    if (history.replaceState) history.replaceState(null, "", hashFromState(ui.state));
     try {
       if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(location.href).then(done, fail);
       else fail();
@@ -570,10 +571,15 @@
     el.appendChild(ui.message);
     el.appendChild(ui.plot);
     ui.render = function () { return render(ui); };
+    var pendingHash = null;
     ui.changed = function () {
       ui.notes = [];
       ui.extra = "";
-      if (history.replaceState) history.replaceState(null, "", hashFromState(ui.state));
+      /* 拖动滑块时每秒有几十次改动：地址只在停下 200 ms 后写一次（浏览器会限制过于频繁的 replaceState）。 */
+      clearTimeout(pendingHash);
+      pendingHash = setTimeout(function () {
+        if (history.replaceState) history.replaceState(null, "", hashFromState(ui.state));
+      }, 200);
       return ui.render();
     };
     el._dlbookOptim = ui;
