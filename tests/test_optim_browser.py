@@ -334,3 +334,16 @@ def test_book_page_click_drag_and_link(open_page, book_page):
 
 def test_book_page_divergence_is_drawn_and_said(open_page, book_page):
     check_divergence_and_empty_state(open_page(book_page))
+
+
+def test_standalone_opening_view_is_the_one_the_chapter_checks(open_page, standalone):
+    """探索器打开时的设置与章节里用 optimizer_paths 核对的那组相同：说明行给出同一个最优者与同一个损失。"""
+    from dlbook.explorers.optimizers import optimizer_paths
+
+    opening = optimizer_paths(surface="bowl", optimizers=["sgd", "momentum", "nesterov", "adam"], lr=0.05, steps=60)
+    best = min(opening.paths.values(), key=lambda p: p.final_loss)
+    s = open_page(standalone).state()
+    assert s["state"]["o"] == ["sgd", "momentum", "nesterov", "adam"]
+    assert f"损失最低的是 {best.label}（f − f* = {best.final_loss:.2e}）" in s["message"], s["message"]
+    nesterov = opening.paths["nesterov"]
+    np.testing.assert_allclose(np.array(_path(s, "Nesterov")), np.c_[nesterov.x, nesterov.y], rtol=1e-9, atol=1e-12)

@@ -211,6 +211,11 @@
     return a >= 1000 || a < 0.01 ? v.toExponential(1) : String(Number(v.toPrecision(3)));
   }
 
+  /* 与 Python 的 f"{v:.2e}" 同样的写法（指数至少两位）：1.80e-04。 */
+  function expo(v) {
+    return v.toExponential(2).replace(/e([+-])(\d)$/, "e$10$2");
+  }
+
   /* 把一个设置截断到滑块的范围；不是数时用缺省值。返回 [值, 说明或空串]。 */
   function cleanValue(key, raw) {
     var spec = sliderSpec(key), v = Number(raw);
@@ -474,7 +479,7 @@
     if (state.n === 0) return "步数为 0：每种优化器都还停在起点。";
     var best = runs.reduce(function (a, b) { return b.run.loss[b.run.loss.length - 1] < a.run.loss[a.run.loss.length - 1] ? b : a; });
     return lr + state.n + " 步后损失最低的是 " + LABELS[best.name] + "（f − f* = " +
-      best.run.loss[best.run.loss.length - 1].toExponential(2) + "）。";
+      expo(best.run.loss[best.run.loss.length - 1]) + "）。";
   }
 
   function scrubNote(state) {
