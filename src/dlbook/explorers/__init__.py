@@ -25,6 +25,8 @@ EXPLORERS: dict[str, str] = {
     "regularization": "dlbook.explorers.regularization:EXPLORER",
     "optimizers": "dlbook.explorers.optimizers:EXPLORER",
     "bptt": "dlbook.explorers.bptt:EXPLORER",
+    "eigen_errors": "dlbook.explorers.quadratic:EIGEN_EXPLORER",
+    "momentum_map": "dlbook.explorers.quadratic:MOMENTUM_EXPLORER",
 }
 
 __all__ = ["EXPLORERS", "get_explorer", "all_explorers"]
