@@ -228,7 +228,7 @@ def _set_annotation(fig: go.Figure, name: str, text: str, **style: Any) -> go.Fi
     if at is not None:
         fig.layout.annotations[at].update(text=text, visible=bool(text), **style)
         return fig
-    if not text:  # 没有这条注释又要清空它：什么都不用做（不添加一条空注释）
+    if not text and name == EMPTY:  # 没有空状态又要清掉它：什么都不用做（说明行则要留着位置给滑块的各步改写）
         return fig
     fig.add_annotation(name=name, text=text, visible=bool(text), showarrow=False, **style)
     return fig

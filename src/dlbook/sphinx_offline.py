@@ -3,7 +3,7 @@
 MathJax 由已安装的 ``sphinx-mathjax-offline`` 扩展负责（复制进 ``_static/mathjax/`` 并设置 ``mathjax_path``），
 在 ``_config.yml`` 中与本扩展一起启用。本扩展只做没有现成的包做的事：
 
-- plotly.js：来自 ``plotly`` 包，复制到 ``_static/plotly.min.js``，只在含 plotly 图的页面上加载一次；
+- plotly.js：来自 ``plotly`` 包，复制到 ``_static/plotly.min.js``，只在含 plotly 图（或优化器实时探索器）的页面上加载一次；
 - Thebe（在页面里连接远程内核的按钮）在本书中关闭，Jupyter Book 仍会插入它的脚本（其中一段还重复插入，
   导致浏览器报错），这里把它们从页面中去掉；ipywidgets 的控件状态也从页面中去掉。
 
@@ -19,6 +19,8 @@ from pathlib import Path
 
 PLOTLY_JS = "plotly.min.js"
 PLOTLY_MARKER = "plotly-graph-div"
+#: 优化器实时探索器的容器（见 :mod:`dlbook.sphinx_optim`）：它用 plotly.js 在浏览器里作图，页面同样需要 plotly.js。
+LIVE_MARKER = "data-dlbook-optim"
 
 
 def plotly_js_file() -> Path:
@@ -33,7 +35,7 @@ def plotly_js_file() -> Path:
 
 def _add_plotly_where_needed(app, pagename, templatename, context, doctree) -> None:
     body = context.get("body", "")
-    if PLOTLY_MARKER in body:
+    if PLOTLY_MARKER in body or LIVE_MARKER in body:
         # 在 html-page-context 中调用 add_js_file 只对这一页生效；放在 <head>，先于正文里的绘图脚本加载。
         app.add_js_file(PLOTLY_JS, priority=100)
 

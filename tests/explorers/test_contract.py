@@ -185,3 +185,14 @@ def test_results_hold_no_nan_where_plotted_empty(explorer):
                 for key in ("x", "y"):
                     values = getattr(trace, key, None)
                     assert values is None or len(np.atleast_1d(values)) == 0, f"空状态下 {trace.name} 仍有 {key} 数据"
+
+
+def test_every_step_is_valid_for_plotly(explorer, figure):
+    """每一步改布局的路径都是 plotly 认识的（例如按名字找说明行失败时会写出 ``None.text``），在 Python 里执行不出错。"""
+    for label, steps in _controls(figure.to_plotly_json()):
+        for step in steps:
+            layout = {"relayout": lambda a: a[0], "update": lambda a: a[1]}.get(step["method"], lambda a: {})(step["args"])
+            try:
+                go.Figure(figure).plotly_relayout(dict(layout))
+            except ValueError as err:
+                raise AssertionError(f"{explorer.name} 的{label}“{step['label']}”改了不存在的布局属性：{err}") from None

@@ -1,4 +1,4 @@
-"""优化器轨迹交互图的测试：手写的五种优化器与 torch.optim 逐步一致、图与面板、发散不抛异常。"""
+"""优化器轨迹交互图的测试：手写的七种优化器与 torch.optim 逐步一致、图与面板、发散不抛异常。"""
 
 from __future__ import annotations
 
@@ -19,16 +19,20 @@ from dlbook.explorers.optimizers import (
 )
 
 
-def torch_path(surface: str, name: str, *, lr, start, steps, momentum=0.9, beta1=0.9, beta2=0.999, alpha=0.99):
+def torch_path(surface: str, name: str, *, lr, start, steps, momentum=0.9, beta1=0.9, beta2=0.999, alpha=0.99,
+               weight_decay=0.0, spec=None):
     """用 torch.optim 在同一个曲面上跑同样多步（float64）。"""
-    spec = SURFACES[surface]
+    spec = SURFACES[surface] if spec is None else spec
     theta = torch.tensor(start, dtype=torch.float64, requires_grad=True)
+    wd = weight_decay
     make = {
-        "sgd": lambda p: torch.optim.SGD(p, lr=lr),
-        "momentum": lambda p: torch.optim.SGD(p, lr=lr, momentum=momentum),
-        "adagrad": lambda p: torch.optim.Adagrad(p, lr=lr),
-        "rmsprop": lambda p: torch.optim.RMSprop(p, lr=lr, alpha=alpha),
-        "adam": lambda p: torch.optim.Adam(p, lr=lr, betas=(beta1, beta2)),
+        "sgd": lambda p: torch.optim.SGD(p, lr=lr, weight_decay=wd),
+        "momentum": lambda p: torch.optim.SGD(p, lr=lr, momentum=momentum, weight_decay=wd),
+        "nesterov": lambda p: torch.optim.SGD(p, lr=lr, momentum=momentum, nesterov=True, weight_decay=wd),
+        "adagrad": lambda p: torch.optim.Adagrad(p, lr=lr, weight_decay=wd),
+        "rmsprop": lambda p: torch.optim.RMSprop(p, lr=lr, alpha=alpha, weight_decay=wd),
+        "adam": lambda p: torch.optim.Adam(p, lr=lr, betas=(beta1, beta2), weight_decay=wd),
+        "adamw": lambda p: torch.optim.AdamW(p, lr=lr, betas=(beta1, beta2), weight_decay=wd),
     }[name]
     opt = make([theta])
     points = [theta.detach().clone().numpy()]
@@ -57,6 +61,19 @@ def test_hand_optimizers_match_torch_optim(surface, name):
     spec = SURFACES[surface]
     ours = optimizer_paths(surface=surface, optimizers=[name], steps=8, **kwargs).paths[name]
     ref = torch_path(surface, name, start=spec.start, steps=8, **kwargs)
+    assert not ours.diverged
+    np.testing.assert_allclose(np.c_[ours.x, ours.y], ref, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", list(LABELS))
+def test_weight_decay_rotation_and_separate_beta1_match_torch_optim(name):
+    """β₁ 与 μ 分开设、权重衰减（AdamW 解耦，其余加在梯度上）、转过 30° 的 κ = 25 的碗：仍与 torch.optim 逐步一致。"""
+    from dlbook.optim2d import make_surface
+
+    kwargs = dict(lr=0.02, momentum=0.6, beta1=0.7, beta2=0.95, alpha=0.8, weight_decay=0.3)
+    spec = make_surface("bowl", kappa=25.0, angle=30.0)
+    ours = optimizer_paths(surface="bowl", optimizers=[name], kappa=25.0, angle=30.0, steps=12, **kwargs).paths[name]
+    ref = torch_path("bowl", name, start=spec.start, steps=12, spec=spec, **kwargs)
     assert not ours.diverged
     np.testing.assert_allclose(np.c_[ours.x, ours.y], ref, rtol=1e-10, atol=1e-12)
 
@@ -126,7 +143,7 @@ def test_labels_come_from_the_single_registry():
 
     assert set(LABELS) <= set(OPTIMIZERS)
     assert all(LABELS[k] == OPTIMIZERS[k].label for k in LABELS)
-    assert {"sgd", "momentum", "adagrad", "rmsprop", "adam"} <= set(LABELS)
+    assert set(LABELS) == {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw"}
 
 
 def test_result_is_frozen():
@@ -225,3 +242,31 @@ def test_panel_start_sliders_follow_the_surface():
     assert (sx.min, sx.max, sy.min, sy.max) == SURFACES["bowl"].box
     assert "⚠" not in panel.message.value
     assert _trace(panel.figure, "起点").y[0] == pytest.approx(SURFACES["bowl"].start[1])
+
+
+def test_new_settings_are_clamped_and_said():
+    r = optimizer_paths(kappa=0.5, angle=200.0, noise=-1.0, weight_decay=20.0, seed=-3, steps=3)
+    for word in ("条件数 κ", "旋转角", "噪声 σ", "权重衰减 λ", "随机种子"):
+        assert word in r.message
+    assert r.label == "狭长的碗 κ = 1，转 90°"
+
+
+def test_noise_is_reproducible_through_optimizer_paths():
+    a = optimizer_paths(optimizers=["sgd"], noise=0.5, seed=3, steps=10).paths["sgd"]
+    b = optimizer_paths(optimizers=["sgd"], noise=0.5, seed=3, steps=10).paths["sgd"]
+    c = optimizer_paths(optimizers=["sgd"], noise=0.5, seed=4, steps=10).paths["sgd"]
+    np.testing.assert_array_equal(a.x, b.x)
+    assert not np.allclose(a.x, c.x)
+
+
+def test_panel_has_live_controls_for_the_new_settings():
+    panel = optimizer_panel()
+    assert {"nesterov", "adamw", "weight_decay", "kappa", "angle", "noise"} <= set(panel.controls)
+    contour = _trace(panel.figure, "等高线").z
+    panel.controls["angle"].value = 45.0
+    assert _trace(panel.figure, "等高线").z != contour
+    assert "转 45°" in panel.figure.layout.title.text
+    before = _trace(panel.figure, "SGD").x
+    panel.controls["noise"].value = 1.0
+    assert _trace(panel.figure, "SGD").x != before
+    assert panel.error is None

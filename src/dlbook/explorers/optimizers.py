@@ -1,9 +1,11 @@
-"""优化器轨迹的交互图：在几个二维损失曲面上比较 SGD、Momentum、AdaGrad、RMSProp 与 Adam（见 {ref}`sec-optimizers`）。
+"""优化器轨迹的交互图：在几个二维损失曲面上比较 SGD、Momentum、Nesterov、AdaGrad、RMSProp、Adam 与 AdamW（见 {ref}`sec-optimizers`）。
 
-- :func:`optimizer_paths` 是纯计算函数：用 numpy 手写的五种优化器（与 ``torch.optim`` 的更新规则逐项一致）
-  从同一起点出发各走 ``steps`` 步，返回 :class:`OptimizerPaths`；走出画框就截断并标记发散，不抛异常；
+- :func:`optimizer_paths` 是纯计算函数：用 :mod:`dlbook.optim2d` 里手写的七种优化器（与 ``torch.optim`` 的更新规则
+  逐项一致）从同一起点出发各走 ``steps`` 步，返回 :class:`OptimizerPaths`；走出画框就截断并标记发散，不抛异常；
 - :func:`optimizer_figure` 用预先算好的下拉菜单（曲面与起点）与滑块（学习率、动量）画出轨迹，静态 HTML 中可拖动；
-- :func:`optimizer_panel` 是 JupyterLab 里的实时面板，所有超参数与起点都可调。
+- :func:`optimizer_panel` 是 JupyterLab 里的实时面板，所有超参数、κ、旋转角、噪声与起点都可调。
+
+书页上的实时探索器（``book/_static/dlbook-optim.js``，在浏览器里计算）用的是同样的公式，见 :mod:`dlbook.optim2d`。
 
 可选的曲面见 :data:`SURFACES`；优化器的名字与显示名来自全书唯一的登记表 :data:`dlbook.optim.OPTIMIZERS`，
 这里用 NumPy 实现其中的 :data:`LABELS` 这几种。
@@ -11,7 +13,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,65 +37,10 @@ from dlbook.interactive import (
     visibility_step,
 )
 from dlbook.optim import OPTIMIZERS
+from dlbook.optim2d import OPTIMIZER_NAMES, SURFACE_NAMES, Surface, make_surface, run_path
 
 
-@dataclass(frozen=True)
-class Surface:
-    """一个二维损失曲面：标题与短名、函数值与梯度、最小值、作图的画框、默认起点与学习率（见 {ref}`sec-optimizers`）。
-
-    ``loss`` 只用加减乘与乘方，既能作用于 numpy 数组，也能作用于 torch 张量（便于用 autograd 核对 ``grad``）。
-    """
-
-    label: str
-    short: str
-    loss: Callable
-    grad: Callable
-    f_min: float
-    box: tuple[float, float, float, float]
-    start: tuple[float, float]
-    lr: float
-
-
-def _valley_loss(x, y):
-    return 0.5 * (1 - x) ** 2 + 2.5 * (y - x**2) ** 2
-
-
-def _valley_grad(x, y):
-    return -(1 - x) - 10.0 * x * (y - x**2), 5.0 * (y - x**2)
-
-
-SURFACES: dict[str, Surface] = {
-    "bowl": Surface(
-        label="狭长的碗 f = (x² + 10y²)/2",
-        short="狭长的碗",
-        loss=lambda x, y: 0.5 * (x**2 + 10 * y**2),
-        grad=lambda x, y: (x, 10.0 * y),
-        f_min=0.0,
-        box=(-3.0, 3.0, -2.0, 2.0),
-        start=(-2.5, 1.0),
-        lr=0.1,
-    ),
-    "saddle": Surface(
-        label="鞍点 f = x²/2 + y⁴/4 − y²/2 + 1/4",
-        short="鞍点",
-        loss=lambda x, y: 0.5 * x**2 + 0.25 * y**4 - 0.5 * y**2 + 0.25,
-        grad=lambda x, y: (x, y**3 - y),
-        f_min=0.0,
-        box=(-2.5, 2.5, -2.0, 2.0),
-        start=(-2.0, 0.01),
-        lr=0.05,
-    ),
-    "valley": Surface(
-        label="弯曲的山谷 f = (1−x)²/2 + 2.5(y − x²)²",
-        short="弯曲的山谷",
-        loss=_valley_loss,
-        grad=_valley_grad,
-        f_min=0.0,
-        box=(-2.5, 2.5, -1.0, 3.0),
-        start=(-1.5, 2.0),
-        lr=0.03,
-    ),
-}
+SURFACES: dict[str, Surface] = {name: make_surface(name) for name in SURFACE_NAMES}
 
 #: 静态交互图里每个曲面可选的起点：第一个是曲面的默认起点，第二个从另一个方向出发。
 FIGURE_STARTS: dict[str, tuple[tuple[float, float], ...]] = {
@@ -103,12 +50,16 @@ FIGURE_STARTS: dict[str, tuple[tuple[float, float], ...]] = {
 }
 
 #: 这里用 NumPy 实现的优化器：内部名字 → 显示名（取自 :data:`dlbook.optim.OPTIMIZERS`，顺序就是图例的顺序）。
-LABELS: dict[str, str] = {k: OPTIMIZERS[k].label for k in ("sgd", "momentum", "adagrad", "rmsprop", "adam")}
+LABELS: dict[str, str] = {k: OPTIMIZERS[k].label for k in OPTIMIZER_NAMES}
 
-COLORS = {"sgd": "#444444", "momentum": "#1f77b4", "adagrad": "#2ca02c", "rmsprop": "#9467bd", "adam": "#d62728"}
+COLORS = {"sgd": "#444444", "momentum": "#1f77b4", "nesterov": "#17becf", "adagrad": "#2ca02c", "rmsprop": "#9467bd",
+          "adam": "#d62728", "adamw": "#ff7f0e"}
 MAX_LR = 10.0
 MAX_STEPS = 1000
 MAX_BETA = 0.999
+MAX_KAPPA = 100.0
+MAX_NOISE = 5.0
+MAX_DECAY = 10.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -145,85 +96,28 @@ def _surface(name: str) -> Surface:
     return SURFACES[name]
 
 
-def _step(name, theta, g, t, state, *, lr, momentum, beta1, beta2, alpha):
-    """一种优化器的一步（与 torch.optim 同样的更新公式）；``state`` 是 [一阶量, 二阶量]，就地更新。"""
-    buf, sq = state
-    if name == "sgd":
-        return theta - lr * g
-    if name == "momentum":  # PyTorch 的写法：b ← μ·b + g，θ ← θ − η·b
-        state[0] = momentum * buf + g
-        return theta - lr * state[0]
-    if name == "adagrad":
-        state[1] = sq + g * g
-        return theta - lr * g / (np.sqrt(state[1]) + 1e-10)
-    if name == "rmsprop":
-        state[1] = alpha * sq + (1 - alpha) * g * g
-        return theta - lr * g / (np.sqrt(state[1]) + 1e-8)
-    state[0] = beta1 * buf + (1 - beta1) * g  # adam
-    state[1] = beta2 * sq + (1 - beta2) * g * g
-    m_hat = state[0] / (1 - beta1**t)
-    v_hat = state[1] / (1 - beta2**t)
-    return theta - lr * m_hat / (np.sqrt(v_hat) + 1e-8)
-
-
-def _run(name, grad, start, steps, *, limit, **hyper):
-    """手写的一种优化器从 ``start`` 走 ``steps`` 步，返回 (点列, 是否在数值上爆掉)。"""
-    theta = np.array(start, dtype=np.float64)
-    state = [np.zeros(2), np.zeros(2)]  # Momentum 的速度 / Adam 的一阶矩；AdaGrad、RMSProp、Adam 的二阶量
-    points = [theta.copy()]
-    with np.errstate(all="ignore"):
-        for t in range(1, steps + 1):
-            g = np.array(grad(theta[0], theta[1]), dtype=np.float64)
-            theta = _step(name, theta, g, t, state, **hyper)
-            if not np.all(np.isfinite(theta)) or np.abs(theta).max() > limit:
-                return np.array(points), True
-            points.append(theta.copy())
-    return np.array(points), False
-
-
-def _clip_to_box(points: np.ndarray, box, blew_up: bool):
-    """截断到第一次走出画框之前，并补上与画框边界的交点；返回 (点列, 走出画框的步数或 None)。"""
-    x0, x1, y0, y1 = box
-    inside = (points[:, 0] >= x0) & (points[:, 0] <= x1) & (points[:, 1] >= y0) & (points[:, 1] <= y1)
-    if inside.all():
-        return points, (len(points) if blew_up else None)
-    k = int(np.argmin(inside))  # 第一个画框外的点
-    if k == 0:
-        return points[:0], 0
-    a, b = points[k - 1], points[k]
-    d = b - a
-    s = 1.0
-    for lo, hi, i in ((x0, x1, 0), (y0, y1, 1)):
-        if d[i] > 0:
-            s = min(s, (hi - a[i]) / d[i])
-        elif d[i] < 0:
-            s = min(s, (lo - a[i]) / d[i])
-    return np.vstack([points[:k], a + s * d]), k
-
-
-def _clamp_settings(notes: Notes, spec: Surface, *, lr, momentum, beta1, beta2, alpha, start, steps) -> dict:
+def _clamp_settings(notes: Notes, spec: Surface, *, start, steps, **values) -> dict:
     """按统一规则截断读者能设的值（超出范围的写进说明）。"""
     x0, x1, y0, y1 = spec.box
     start = spec.start if start is None else start
-    return {
-        "lr": notes.clamp(lr, 0.0, MAX_LR, label="学习率 η", default=spec.lr),
-        "momentum": notes.clamp(momentum, 0.0, MAX_BETA, label="动量 μ", default=0.9),
-        "beta1": notes.clamp(beta1, 0.0, MAX_BETA, label="β₁", default=0.9),
-        "beta2": notes.clamp(beta2, 0.0, MAX_BETA, label="β₂", default=0.999),
-        "alpha": notes.clamp(alpha, 0.0, MAX_BETA, label="α", default=0.99),
-        "start": (notes.clamp(start[0], x0, x1, label="起点 x", default=spec.start[0]),
-                  notes.clamp(start[1], y0, y1, label="起点 y", default=spec.start[1])),
-        "steps": notes.clamp_int(steps, 0, MAX_STEPS, label="步数", default=60),
+    ranges = {  # 名字: (下限, 上限, 说明里的名字, nan 时的缺省值)
+        "lr": (0.0, MAX_LR, "学习率 η", spec.lr), "momentum": (0.0, MAX_BETA, "动量 μ", 0.9),
+        "beta1": (0.0, MAX_BETA, "β₁", 0.9), "beta2": (0.0, MAX_BETA, "β₂", 0.999), "alpha": (0.0, MAX_BETA, "α", 0.99),
+        "weight_decay": (0.0, MAX_DECAY, "权重衰减 λ", 0.0), "kappa": (1.0, MAX_KAPPA, "条件数 κ", 10.0),
+        "angle": (-90.0, 90.0, "旋转角", 0.0), "noise": (0.0, MAX_NOISE, "噪声 σ", 0.0),
     }
+    out = {k: notes.clamp(values[k], lo, hi, label=label, default=d) for k, (lo, hi, label, d) in ranges.items()}
+    out["seed"] = notes.clamp_int(values["seed"], 0, 2**32 - 1, label="随机种子", default=0)
+    out["start"] = (notes.clamp(start[0], x0, x1, label="起点 x", default=spec.start[0]),
+                    notes.clamp(start[1], y0, y1, label="起点 y", default=spec.start[1]))
+    out["steps"] = notes.clamp_int(steps, 0, MAX_STEPS, label="步数", default=60)
+    return out
 
 
-def _trajectory(name: str, spec: Surface, start, steps: int, limit: float, hyper: dict) -> Trajectory:
-    raw, blew_up = _run(name, spec.grad, start, steps, limit=limit, **hyper)
-    shown, exit_step = _clip_to_box(raw, spec.box, blew_up)
-    loss = spec.loss(shown[:, 0], shown[:, 1]) - spec.f_min
-    diverged = exit_step is not None
-    return Trajectory(name=name, label=LABELS[name], x=shown[:, 0], y=shown[:, 1], loss=loss, diverged=diverged,
-                      exit_step=exit_step, final_loss=float("nan") if diverged else float(loss[-1]))
+def _trajectory(name: str, surface: str, settings: dict, limit: float) -> Trajectory:
+    p = run_path(optimizer=name, surface=surface, limit=limit, **settings)
+    return Trajectory(name=name, label=LABELS[name], x=p.x, y=p.y, loss=p.loss, diverged=p.diverged,
+                      exit_step=p.exit_step, final_loss=float("nan") if p.diverged else float(p.loss[-1]))
 
 
 def _summary(paths: dict[str, Trajectory], *, lr: float, steps: int) -> str:
@@ -247,6 +141,11 @@ def optimizer_paths(
     beta1: float = 0.9,
     beta2: float = 0.999,
     alpha: float = 0.99,
+    weight_decay: float = 0.0,
+    kappa: float = 10.0,
+    angle: float = 0.0,
+    noise: float = 0.0,
+    seed: int = 0,
     start: tuple[float, float] | None = None,
     steps: int = 60,
     limit: float = 1e8,
@@ -254,18 +153,21 @@ def optimizer_paths(
     """在一个二维曲面上运行几种优化器，返回各自的轨迹、损失与是否发散（见 {ref}`sec-optimizers`）。
 
     超参数的含义与 ``torch.optim`` 相同：``momentum`` 是 SGD 的 μ，``alpha`` 是 RMSprop 的 α，
-    ``beta1``/``beta2`` 是 Adam 的 β₁/β₂。超出范围的学习率、超参数、起点与步数被截断并写进 ``message``；
+    ``beta1``/``beta2`` 是 Adam/AdamW 的 β₁/β₂，``weight_decay`` 是 λ（AdamW 解耦，其余加在梯度上）。
+    ``kappa``（条件数）与 ``angle``（旋转角，度）只对狭长的碗起作用；``noise`` 是梯度噪声的标准差 σ，
+    噪声由 ``seed`` 决定（与书页上的 JS 实现同一串随机数）。更新规则见 :mod:`dlbook.optim2d`。超出范围的学习率、超参数、起点与步数被截断并写进 ``message``；
     未知的曲面或优化器名是程序错误，抛出中文 ``ValueError``。
     """
-    spec = _surface(surface)
+    _surface(surface)
     unknown = [o for o in optimizers if o not in LABELS]
     if unknown:
         raise ValueError(f"未知的优化器 {unknown}，这里实现了：{'、'.join(LABELS)}。")
     notes = Notes()
-    s = _clamp_settings(notes, spec, lr=lr, momentum=momentum, beta1=beta1, beta2=beta2, alpha=alpha,
+    s = _clamp_settings(notes, SURFACES[surface], lr=lr, momentum=momentum, beta1=beta1, beta2=beta2, alpha=alpha,
+                        weight_decay=weight_decay, kappa=kappa, angle=angle, noise=noise, seed=seed,
                         start=start, steps=steps)
-    hyper = {k: s[k] for k in ("lr", "momentum", "beta1", "beta2", "alpha")}
-    paths = {name: _trajectory(name, spec, s["start"], s["steps"], limit, hyper) for name in optimizers}
+    spec = make_surface(surface, kappa=s["kappa"], angle=s["angle"])
+    paths = {name: _trajectory(name, surface, s, limit) for name in optimizers}
     message = " ".join(filter(None, [str(notes), _summary(paths, lr=s["lr"], steps=s["steps"])]))
     return OptimizerPaths(surface=surface, label=spec.label, box=spec.box, start=s["start"], steps=s["steps"],
                           lr=s["lr"], paths=paths, message=message)
@@ -462,6 +364,7 @@ def optimizer_figure(
 
 
 def _panel_controls(*, spec: Surface, surface: str, lr, momentum, beta1, beta2, alpha, steps) -> dict:
+    """面板的控件：曲面、七个优化器的勾选框与各个超参数的滑块。"""
     wide = widgets.Layout(width="100%", max_width="380px")
     controls: dict[str, widgets.ValueWidget] = {
         "surface": widgets.Dropdown(options=[(s.label, k) for k, s in SURFACES.items()], value=surface,
@@ -479,6 +382,11 @@ def _panel_controls(*, spec: Surface, surface: str, lr, momentum, beta1, beta2, 
                                      readout_format=".3f"),
         "alpha": widgets.FloatSlider(value=alpha, min=0.5, max=0.999, step=0.001, description="RMSProp α",
                                      readout_format=".3f"),
+        "weight_decay": widgets.FloatSlider(value=0.0, min=0.0, max=1.0, step=0.01, description="权重衰减 λ"),
+        "kappa": widgets.FloatLogSlider(value=10.0, base=10, min=0, max=2, step=0.05, description="碗的 κ",
+                                        readout_format=".3g"),
+        "angle": widgets.FloatSlider(value=0.0, min=-90.0, max=90.0, step=5.0, description="碗的旋转角"),
+        "noise": widgets.FloatSlider(value=0.0, min=0.0, max=3.0, step=0.05, description="噪声 σ"),
         "start_x": widgets.FloatSlider(value=spec.start[0], min=spec.box[0], max=spec.box[1], step=0.05,
                                        description="起点 x"),
         "start_y": widgets.FloatSlider(value=spec.start[1], min=spec.box[2], max=spec.box[3], step=0.01,
@@ -490,11 +398,12 @@ def _panel_controls(*, spec: Surface, surface: str, lr, momentum, beta1, beta2, 
 
 def _update_panel(fig: go.FigureWidget, values: dict[str, Any]) -> str:
     """按控件的值重算选中的优化器，按名字更新曲线；一个都没选时画空状态。"""
-    spec = SURFACES[values["surface"]]
+    spec = make_surface(values["surface"], kappa=values["kappa"], angle=values["angle"])
     chosen = [k for k in LABELS if values[k]]
-    result = optimizer_paths(surface=values["surface"], optimizers=chosen, lr=values["lr"],
-                             momentum=values["momentum"], beta1=values["beta1"], beta2=values["beta2"],
-                             alpha=values["alpha"], start=(values["start_x"], values["start_y"]), steps=values["steps"])
+    hyper = {k: values[k] for k in ("lr", "momentum", "beta1", "beta2", "alpha", "weight_decay", "kappa", "angle",
+                                    "noise")}
+    result = optimizer_paths(surface=values["surface"], optimizers=chosen, start=(values["start_x"], values["start_y"]),
+                             steps=values["steps"], **hyper)
     xs, ys, zs = _grid(spec)
     fig.update_traces(selector={"name": "等高线"}, x=xs, y=ys, z=zs)
     fig.update_traces(selector={"name": "起点"}, x=[result.start[0]], y=[result.start[1]])
@@ -533,7 +442,7 @@ def optimizer_panel(
     alpha: float = 0.99,
     steps: int = 60,
 ) -> LivePanel:
-    """JupyterLab 中的实时面板：选曲面和优化器，调学习率、动量、β₁/β₂、α、起点与步数（见 {ref}`sec-optimizers`）。"""
+    """JupyterLab 中的实时面板：选曲面和优化器，调学习率、动量、β₁/β₂、α、λ、κ、旋转角、噪声、起点与步数（见 {ref}`sec-optimizers`）。"""
     spec = _surface(surface)
     fig, _ = _base_figure(spec=spec, start=spec.start, lines=list(LABELS.items()), menu=False, sliders=0)
     controls = _panel_controls(spec=spec, surface=surface, lr=lr, momentum=momentum, beta1=beta1, beta2=beta2,
