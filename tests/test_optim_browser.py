@@ -22,7 +22,8 @@ import numpy as np
 import pytest
 
 from dlbook.optim2d import OPTIMIZER_NAMES, VECTOR_CASES, reference_vectors, run_path
-from tests.test_book_browser import DESKTOP, PHONE, ROOT, SITE, _skip_or_fail, browser, server  # noqa: F401
+from tests.browser_checks import skip_or_fail as _skip_or_fail
+from tests.test_book_browser import DESKTOP, PHONE, ROOT, SITE, browser, server  # noqa: F401
 
 SCRIPT = ROOT / "book" / "_static" / "dlbook-optim.js"
 BOOK_PAGE = "book/training/optimizers.html"
