@@ -39,7 +39,11 @@ def test_other_library_without_encoding_only_warns():
 
 
 def _run_probe(tmp_path: Path, *, warn: bool) -> str:
-    probe = tmp_path / "test_encoding_probe.py"
+    # 和仓库一样放进 tests 包里（有 __init__.py），模块名是 tests.test_encoding_probe
+    package = tmp_path / "tests"
+    package.mkdir()
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    probe = package / "test_encoding_probe.py"
     probe.write_text(PROBE, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k != "PYTHONWARNDEFAULTENCODING"}
     if warn:
@@ -55,10 +59,10 @@ def _run_probe(tmp_path: Path, *, warn: bool) -> str:
 @pytest.mark.skipif(sys.version_info < (3, 10), reason="EncodingWarning 从 Python 3.10 起才有")
 def test_missing_encoding_fails_under_the_ci_setting(tmp_path):
     report = _run_probe(tmp_path, warn=True)
-    assert "FAILED test_encoding_probe.py::test_test_module_without_encoding" in report, report
-    assert "FAILED test_encoding_probe.py::test_dlbook_module_without_encoding" in report, report
-    assert "PASSED test_encoding_probe.py::test_test_module_with_encoding" in report, report
-    assert "PASSED test_encoding_probe.py::test_other_library_without_encoding_only_warns" in report, report
+    assert "FAILED tests/test_encoding_probe.py::test_test_module_without_encoding" in report, report
+    assert "FAILED tests/test_encoding_probe.py::test_dlbook_module_without_encoding" in report, report
+    assert "PASSED tests/test_encoding_probe.py::test_test_module_with_encoding" in report, report
+    assert "PASSED tests/test_encoding_probe.py::test_other_library_without_encoding_only_warns" in report, report
     assert "EncodingWarning" in report
 
 

@@ -42,6 +42,7 @@ def _pytest(cwd: Path, *args: str) -> subprocess.CompletedProcess:
         cwd=cwd,
         capture_output=True,
         text=True,
+        encoding="utf-8",
         timeout=240,
     )
 
