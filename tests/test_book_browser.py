@@ -71,9 +71,14 @@ def browser():
 
 
 class PageVisit:
-    """打开一页，记录控制台错误与所有对外请求。"""
+    """打开一页，记录控制台错误与所有对外请求。
 
-    def __init__(self, browser, url: str, screen: dict = DESKTOP):
+    ``ready`` 是页面准备好的判断（一段 JS 函数）；不给时等网络空闲。``LOCAL`` 是不算“书以外”的地址前缀。
+    """
+
+    LOCAL: tuple[str, ...] = ("data:", "blob:")
+
+    def __init__(self, browser, url: str, screen: dict = DESKTOP, *, ready: str | None = None):
         self.page = browser.new_page(**screen)
         self.errors: list[str] = []
         self.outside: list[str] = []
@@ -81,11 +86,14 @@ class PageVisit:
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.route("**/*", self._route)
         self.page.goto(url, wait_until="load")
-        self.page.wait_for_load_state("networkidle")
+        if ready is None:
+            self.page.wait_for_load_state("networkidle")
+        else:
+            self.page.wait_for_function(ready, timeout=30_000)
 
     def _route(self, route):
         host = urlsplit(route.request.url).hostname
-        if route.request.url.startswith(("data:", "blob:")) or host == "127.0.0.1":
+        if route.request.url.startswith(self.LOCAL) or host == "127.0.0.1":
             route.continue_()
         else:
             self.outside.append(route.request.url)

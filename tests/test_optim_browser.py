@@ -16,14 +16,13 @@ from __future__ import annotations
 import json
 import math
 import shutil
-from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
 
 from dlbook.optim2d import OPTIMIZER_NAMES, VECTOR_CASES, reference_vectors, run_path
 from tests.browser_checks import skip_or_fail as _skip_or_fail
-from tests.test_book_browser import DESKTOP, PHONE, ROOT, SITE, browser, server  # noqa: F401
+from tests.test_book_browser import DESKTOP, PHONE, ROOT, SITE, PageVisit, browser, server  # noqa: F401
 
 SCRIPT = ROOT / "book" / "_static" / "dlbook-optim.js"
 BOOK_PAGE = "book/training/optimizers.html"
@@ -85,26 +84,13 @@ def test_assert_same_path_can_fail():
         assert_same_path({**want, "diverged": True, "exitStep": 3}, want, "发散与否不同")
 
 
-class Visit:
-    """打开一页，记录页面错误与控制台错误。"""
+class Visit(PageVisit):
+    """打开一页（书页或 file:// 的独立测试页），记录页面错误与控制台错误，等探索器画好。"""
+
+    LOCAL = ("file:", "data:", "blob:")
 
     def __init__(self, browser, url: str, screen: dict = DESKTOP):
-        self.page = browser.new_page(**screen)
-        self.errors: list[str] = []
-        self.outside: list[str] = []
-        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.route("**/*", self._route)
-        self.page.goto(url, wait_until="load")
-        self.page.wait_for_function(READY, timeout=30_000)
-
-    def _route(self, route):
-        url = route.request.url
-        if url.startswith(("file:", "data:", "blob:")) or urlsplit(url).hostname == "127.0.0.1":
-            route.continue_()
-        else:
-            self.outside.append(url)
-            route.abort()
+        super().__init__(browser, url, screen, ready=READY)
 
     def state(self) -> dict:
         return self.page.evaluate(STATE)
