@@ -84,18 +84,23 @@ PLOT = """
 """
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """用本扩展和 sphinx-mathjax-offline 真实地构建一个两页的小网站。"""
+def build_small_site(tmp_path_factory, *, conf: str, pages: dict[str, str]):
+    """用给定的 conf.py 与若干 .rst 页（名字 → 内容）真实地构建一个小网站，返回 HTML 目录（几个扩展的测试共用）。"""
     from sphinx.cmd.build import build_main
 
     src = tmp_path_factory.mktemp("src")
-    (src / "conf.py").write_text(textwrap.dedent(CONF), encoding="utf-8")
-    (src / "index.rst").write_text(INDEX, encoding="utf-8")
-    (src / "plot.rst").write_text(PLOT, encoding="utf-8")
+    (src / "conf.py").write_text(textwrap.dedent(conf), encoding="utf-8")
+    for name, text in pages.items():
+        (src / f"{name}.rst").write_text(text, encoding="utf-8")
     out = tmp_path_factory.mktemp("html")
     assert build_main(["-q", "-b", "html", str(src), str(out)]) == 0, "小网站构建失败"
     return out
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """用本扩展和 sphinx-mathjax-offline 真实地构建一个两页的小网站。"""
+    return build_small_site(tmp_path_factory, conf=CONF, pages={"index": INDEX, "plot": PLOT})
 
 
 def _scripts(html: str) -> list[str]:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-import textwrap
 from types import SimpleNamespace
 
 import pytest
 
 from dlbook import sphinx_optim
 from dlbook.optim2d import VECTOR_CASES
+from tests.test_sphinx_offline import build_small_site
 
 
 class _FakeApp:
@@ -65,15 +65,7 @@ LIVE = """
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    from sphinx.cmd.build import build_main
-
-    src = tmp_path_factory.mktemp("src")
-    (src / "conf.py").write_text(textwrap.dedent(CONF), encoding="utf-8")
-    (src / "index.rst").write_text(INDEX, encoding="utf-8")
-    (src / "live.rst").write_text(LIVE, encoding="utf-8")
-    out = tmp_path_factory.mktemp("html")
-    assert build_main(["-q", "-b", "html", str(src), str(out)]) == 0, "小网站构建失败"
-    return out
+    return build_small_site(tmp_path_factory, conf=CONF, pages={"index": INDEX, "live": LIVE})
 
 
 def test_real_build_loads_plotly_then_the_explorer_and_writes_vectors(site):
